@@ -1,0 +1,57 @@
+# The two everyday commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-k signup"`.
+PYTEST_ARGS ?=
+# Production-like environment for `check --deploy`: throwaway values, never used to serve.
+DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY=deploy-check-$(shell date +%s%N)-not-a-real-key-but-long-enough-for-the-check \
+	IDENTITY_HMAC_KEY=deploy-check-identity-key ALLOWED_HOSTS=espace-prive.example \
+	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
+
+.PHONY: run test install install-dev lint check-deploy pytest clean messages
+
+$(VENV)/.installed: requirements.in constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.in -c constraints.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.in
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.in -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+.env:
+	$(PY) scripts/make_env.py .env
+
+run: install .env
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_setup
+	$(PY) scripts/run.py
+
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/djlint --lint --quiet */templates
+
+check-deploy: install-dev
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(DEPLOY_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+
+pytest: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check-deploy pytest
+
+messages: install-dev
+	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 var/mailbox staticfiles

@@ -1,0 +1,121 @@
+"""Member and agent accounts, and the temporary passwords sent to members (DESIGN §4)."""
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    def create_user(self, login, password=None, **fields):
+        user = self.model(login=login, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, login, password=None, **fields):
+        fields.update(kind=User.Kind.AGENT, is_staff=True, is_superuser=True)
+        return self.create_user(login, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """One table for both kinds of account, kept apart by `kind`.
+
+    A member's `login` is the keyed digest of their identifier (NIR or SIRET): the identifier
+    itself is never stored (DESIGN §5). An agent's `login` is their agent user name. Members
+    never reach the back-office (is_staff stays False) and agents never log in as members.
+    """
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("Adhérent")
+        AGENT = "agent", _("Agent de la caisse")
+
+    class IdentifierType(models.TextChoices):
+        NIR = "nir", _("Numéro de Sécurité Sociale")
+        SIRET = "siret", _("SIRET")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        POST = "post", _("Courrier")
+        REVIEW = "review", _("Examen par un agent")
+
+    login = models.CharField(_("identifiant"), max_length=150, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MEMBER)
+    identifier_type = models.CharField(max_length=5, choices=IdentifierType.choices, blank=True)
+    identifier_masked = models.CharField(_("identifiant masqué"), max_length=40, blank=True)
+    profile = models.CharField(_("profil"), max_length=30, blank=True)
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    company = models.ForeignKey(
+        "registry.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    email = models.EmailField(_("adresse email"), blank=True)
+    email_confirmed = models.BooleanField(default=False)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    language = models.CharField(max_length=8, default="fr")
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    must_change_password = models.BooleanField(default=False)
+    cgu_version = models.CharField(max_length=20, blank=True)
+    cgu_accepted_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "login"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("compte")
+        verbose_name_plural = _("comptes")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="member", is_staff=True), name="member_is_never_staff"
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.AGENT:
+            return self.login
+        return f"{self.identifier_masked} {self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_member(self) -> bool:
+        return self.kind == self.Kind.MEMBER
+
+
+class TemporaryPassword(models.Model):
+    """A temporary password: only its argon2id hash, created when the email or letter goes out.
+
+    At most one is valid per account: issuing a new one voids the others (DESIGN §4).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        POST = "post", _("Courrier")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    password_hash = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mot de passe provisoire")
+        verbose_name_plural = _("mots de passe provisoires")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_valid(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.used_at is None and self.voided_at is None and self.expires_at > at

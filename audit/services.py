@@ -1,0 +1,30 @@
+"""Writing to the audit log: one function, called by every part of the domain."""
+
+import ipaddress
+
+from core.clients import client_ip
+
+from .models import AuditEvent
+
+# Keys that must never reach the log, whatever a caller passes (DESIGN §5).
+FORBIDDEN_KEYS = {"nir", "password", "serial", "iban", "identifier", "token", "secret"}
+
+
+def audit_record(event_type: str, *, request=None, actor=None, subject=None, **data) -> AuditEvent:
+    """Record a security event, with the client's address and browser when there is a request."""
+    leaked = FORBIDDEN_KEYS.intersection(k.lower() for k in data)
+    if leaked:
+        raise ValueError(f"audit_record refuses secret fields: {sorted(leaked)}")
+    ip, agent = None, ""
+    if request is not None:
+        candidate = client_ip(request)
+        try:
+            ip = str(ipaddress.ip_address(candidate))
+        except ValueError:
+            ip = None
+        agent = request.META.get("HTTP_USER_AGENT", "")[:200]
+        if actor is None and getattr(request, "user", None) is not None:
+            actor = request.user if request.user.is_authenticated else None
+    return AuditEvent.objects.create(
+        type=event_type, actor=actor, subject=subject, client_ip=ip, user_agent=agent, data=data
+    )

@@ -1,0 +1,48 @@
+"""The base of every form in the project, so that each renders and speaks the same way."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+# The fund's guide says this for an empty required field; every form says it too.
+REQUIRED_MESSAGE = _("Renseigner cette information.")
+# Longer than any real name or address line; stops a 5,000-character paste at the door.
+TEXT_MAX_LENGTH = 100
+
+
+class FormMixin:
+    """Guide wording for required fields, no stray control characters in any text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED_MESSAGE
+
+
+class Form(FormMixin, forms.Form):
+    pass
+
+
+class ModelForm(FormMixin, forms.ModelForm):
+    pass
+
+
+def identity_error(error) -> forms.ValidationError:
+    """Turn an identity.IdentityError into a form error, translated in the person's language."""
+    return forms.ValidationError(gettext(error.message), code=error.code)
+
+
+class TextField(forms.CharField):
+    """A one-line text field: bounded length, no control characters, surrounding spaces gone."""
+
+    default_error_messages = {
+        "control": _("Ce champ contient des caractères non autorisés."),
+    }
+
+    def __init__(self, *, max_length: int = TEXT_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, strip=True, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+            raise forms.ValidationError(self.error_messages["control"], code="control")

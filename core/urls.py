@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("theme.css", views.theme_css, name="theme_css"),
+] + [
+    path(f"{slug}/", views.legal_page, {"slug": slug}, name=slug.replace("-", "_"))
+    for slug in views.LEGAL_PAGES
+]

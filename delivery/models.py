@@ -1,0 +1,98 @@
+"""What the fund sends: emails through an outbox, letters through printed batches (DESIGN §7)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailDelivery(models.Model):
+    """One email to send, and what became of it. Holds no password: the task makes it."""
+
+    class Kind(models.TextChoices):
+        TEMPORARY_PASSWORD = "temporary_password", _("Mot de passe provisoire")
+        EXISTING_ACCOUNT = "existing_account", _("Avis : compte existant")
+        EMAIL_CONFIRMATION = "email_confirmation", _("Confirmation d'adresse email")
+        ACCOUNT_LOCKED = "account_locked", _("Avis : compte verrouillé")
+        PASSWORD_CHANGED = "password_changed", _("Avis : mot de passe changé")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
+    )
+    to_address = models.EmailField()
+    language = models.CharField(max_length=8, default="fr")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # Non-secret parameters of the message (e.g. a confirmation token's id, never a password).
+    context = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class LetterBatch(models.Model):
+    """A print run: which agent made it, when, how many letters; the PDF itself is not kept."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    letter_count = models.PositiveIntegerField(default=0)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lot de courriers")
+        verbose_name_plural = _("lots de courriers")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} ({self.letter_count})"
+
+
+class Letter(models.Model):
+    """A letter with a temporary password, to the postal address on file."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À imprimer")
+        PRINTED = "printed", _("Imprimé")
+        POSTED = "posted", _("Posté")
+        CANCELLED = "cancelled", _("Annulé")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letters"
+    )
+    language = models.CharField(max_length=8, default="fr")
+    reason = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    batch = models.ForeignKey(
+        LetterBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("courrier")
+        verbose_name_plural = _("courriers")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_status_display()})"

@@ -1,0 +1,33 @@
+"""`make run`'s preparation: a demo registry, generated and imported when the registry is empty."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from registry.models import Person
+
+
+class Command(BaseCommand):
+    help = "Generate and import a demo registry if the registry is empty (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=2000)
+
+    def handle(self, *args, count, **options):
+        if Person.objects.exists():
+            self.stdout.write("The registry already has persons: nothing to import.")
+            return
+        var = Path(settings.BASE_DIR) / "var"
+        var.mkdir(exist_ok=True)
+        persons, companies = var / "demo-registry.csv", var / "demo-companies.csv"
+        call_command(
+            "make_demo_registry",
+            count=count,
+            out=str(persons),
+            companies_out=str(companies),
+            identities_out=str(var / "demo-identities.txt"),
+        )
+        call_command("import_registry", str(persons))
+        call_command("import_registry", companies=str(companies))

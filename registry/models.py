@@ -1,0 +1,125 @@
+"""The fund's extract of the people and companies it covers (DESIGN §6).
+
+Identifiers and verification secrets are kept only as keyed digests (DESIGN §5): the NIR, the
+Vitale serial, the IBAN and the employer account number never reach the database in clear.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Profile(models.TextChoices):
+    """The profiles a person can hold in the registry (column `profils`)."""
+
+    PARTICULIER = "particulier", _("Particulier")
+    EXPLOITANT = "exploitant", _("Exploitant agricole")
+    EMPLOYEUR_JARDINIER = "employeur_jardinier", _("Employeur de jardinier en tant que particulier")
+    COTISANT_SOLIDARITE = "cotisant_solidarite", _("Cotisant de solidarité")
+
+
+class PostalAddress(models.Model):
+    """Address lines per NF Z10-011: 2 complement, 3 building, 4 street, 5 lieu-dit or BP."""
+
+    adresse_2 = models.CharField(max_length=38, blank=True)
+    adresse_3 = models.CharField(max_length=38, blank=True)
+    adresse_4 = models.CharField(max_length=38, blank=True)
+    adresse_5 = models.CharField(max_length=38, blank=True)
+    code_postal = models.CharField(max_length=10, blank=True)
+    commune = models.CharField(max_length=60, blank=True)
+    pays = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Person(PostalAddress):
+    class VitaleCard(models.TextChoices):
+        PHOTO = "photo", _("avec photo")
+        SANS_PHOTO = "sans_photo", _("sans photo")
+        NONE = "", _("aucune")
+
+    nir_digest = models.CharField(max_length=64, unique=True)
+    nir_masked = models.CharField(max_length=24)
+    nom = models.CharField(max_length=100)
+    prenoms = models.CharField(max_length=150)
+    date_naissance = models.DateField()
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=20, blank=True)
+    affilie_sante = models.BooleanField(default=False)
+    carte_vitale = models.CharField(max_length=10, choices=VitaleCard.choices, blank=True)
+    vitale_serial_digest = models.CharField(max_length=64, blank=True)
+    iban_digest = models.CharField(max_length=64, blank=True)
+    dernier_paiement = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Comma-separated Profile values, as in the extract.
+    profils = models.CharField(max_length=120)
+    # Digest of the whole normalized line: an import that finds it unchanged writes nothing.
+    row_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("personne du registre")
+        verbose_name_plural = _("personnes du registre")
+
+    def __str__(self):
+        return f"{self.nir_masked} {self.nom}"
+
+    @property
+    def profile_list(self) -> list[str]:
+        return [p for p in self.profils.split(",") if p]
+
+
+class Company(PostalAddress):
+    siret = models.CharField(max_length=14, unique=True)
+    raison_sociale = models.CharField(max_length=150)
+    email = models.EmailField(blank=True)
+    employer_account_digest = models.CharField(max_length=64, blank=True)
+    row_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("entreprise du registre")
+        verbose_name_plural = _("entreprises du registre")
+
+    def __str__(self):
+        return f"{self.siret} {self.raison_sociale}"
+
+
+class RegistryImport(models.Model):
+    """One run of import_registry: what was read, what changed, what was rejected and why."""
+
+    class Kind(models.TextChoices):
+        PERSONS = "persons", _("Personnes")
+        COMPANIES = "companies", _("Entreprises")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        REFUSED = "refused", _("Refusé")
+        FAILED = "failed", _("Échec")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file_name = models.CharField(max_length=255)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    # [{"line": 12, "reason": "..."}]; reasons never quote a NIR, serial or IBAN.
+    rejected_lines = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("import du registre")
+        verbose_name_plural = _("imports du registre")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.file_name} {self.started_at:%Y-%m-%d %H:%M}"
