@@ -1,0 +1,63 @@
+"""Temporary passwords: made at the moment they are sent, stored only as an argon2id hash.
+
+A new one voids the previous ones, so that an account never has two valid (DESIGN §4).
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.utils import timezone
+
+from .models import TemporaryPassword, User
+
+# No look-alikes (0/O, 1/l/I, 5/S, 2/Z, 8/B): read from a letter and typed by hand.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXYabcdefghijkmnpqrstuvwxyz34679"
+LENGTH = 12  # 49 symbols, 12 characters: about 67 bits
+VALIDITY = {
+    TemporaryPassword.Channel.EMAIL: timedelta(hours=72),
+    TemporaryPassword.Channel.POST: timedelta(days=30),
+}
+
+
+def generate_temporary_password() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+@transaction.atomic
+def temporary_password_issue(*, user: User, channel: str) -> tuple[str, TemporaryPassword]:
+    """Make a new temporary password for `user`, void the previous ones, return it in clear.
+
+    The clear value lives only in the caller's memory, long enough to be emailed or printed.
+    """
+    now = timezone.now()
+    TemporaryPassword.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
+    clear = generate_temporary_password()
+    record = TemporaryPassword.objects.create(
+        user=user,
+        channel=channel,
+        password_hash=make_password(clear),
+        created_at=now,
+        expires_at=now + VALIDITY[channel],
+    )
+    return clear, record
+
+
+def temporary_password_void(*, temporary_password: TemporaryPassword) -> None:
+    """Void one temporary password (a letter not posted, an email that failed for good)."""
+    TemporaryPassword.objects.filter(pk=temporary_password.pk, voided_at=None).update(
+        voided_at=timezone.now()
+    )
+
+
+def temporary_password_match(*, user: User, password: str) -> TemporaryPassword | None:
+    """The account's valid temporary password that `password` matches, if any."""
+    current = (
+        TemporaryPassword.objects.filter(user=user, used_at=None, voided_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if current is not None and check_password(password, current.password_hash):
+        return current
+    return None
