@@ -1,0 +1,70 @@
+"""A real SMTP server for the tests that check email: aiosmtpd on a free local port.
+
+Use the `smtp_server` fixture: Django's SMTP backend is pointed at it, every message it accepts
+is in `smtp_server.messages` (parsed email.message.EmailMessage), and `smtp_server.refuse = True`
+makes it answer 451 to every recipient (a failed delivery) until set back to False.
+"""
+
+import email
+import email.policy
+import socket
+import time
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Mailbox:
+    messages: list = field(default_factory=list)
+    refuse: bool = False
+    refusals: int = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            self.refusals += 1
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append(parsed)
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list:
+        """The messages once at least `count` have arrived (the worker may send a bit later)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(self.messages) >= count, f"{len(self.messages)} message(s) after {timeout}s"
+        return self.messages
+
+    @staticmethod
+    def text_of(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    @staticmethod
+    def html_of(message) -> str:
+        part = message.get_body(preferencelist=("html",))
+        return part.get_content() if part else ""
+
+
+class SMTPServer:
+    def __init__(self):
+        self.mailbox = Mailbox()
+        self.port = free_port()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self.mailbox
+
+    def __exit__(self, *exc):
+        self.controller.stop()
