@@ -9,9 +9,7 @@ _CURRENCY = re.compile(r"€|eur(?:os?)?", re.IGNORECASE)
 # Digits, then at most one decimal separator; thousands grouped by 3 with "." or ","
 # are accepted only when the other sign is the decimal separator ("1.234,50").
 _PLAIN = re.compile(r"(?P<units>[0-9]{1,12})(?:[.,](?P<cents>[0-9]+))?")
-_GROUPED = re.compile(
-    r"(?P<units>[0-9]{1,3}(?:(?P<sep>[.,])[0-9]{3})+)(?:[.,](?P<cents>[0-9]+))?"
-)
+_GROUPED = re.compile(r"(?P<units>[0-9]{1,3}(?:(?P<sep>[.,])[0-9]{3})+)(?:[.,](?P<cents>[0-9]+))?")
 _CENT = Decimal("0.01")
 
 
@@ -24,9 +22,7 @@ def parse_amount(raw: str) -> Decimal:
     if len(cents) > 2:
         raise IdentityError(
             "amount_decimals",
-            _(
-                "Indiquez le montant avec 2 chiffres après la virgule au plus, par exemple 123,45."
-            ),
+            _("Indiquez le montant avec 2 chiffres après la virgule au plus, par exemple 123,45."),
         )
     return Decimal(f"{units}.{cents or '0'}").quantize(_CENT)
 

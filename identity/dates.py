@@ -7,9 +7,8 @@ from identity.errors import IdentityError, _, required_error
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
-_SEPARATED = re.compile(
-    r"(?P<day>[0-9]{1,2})\s*[/.\-\s]\s*(?P<month>[0-9]{1,2})\s*[/.\-\s]\s*(?P<year>[0-9]{4})"
-)
+_SEPARATED = re.compile(r"(?P<day>[0-9]{1,2})[/.\- ](?P<month>[0-9]{1,2})[/.\- ](?P<year>[0-9]{4})")
+_SPACED_SEPARATOR = re.compile(r" ?([/.\-]) ?")
 # Eight digits in a row (JJMMAAAA), as phones' numeric keyboards make people type.
 _COMPACT = re.compile(r"(?P<day>[0-9]{2})(?P<month>[0-9]{2})(?P<year>[0-9]{4})")
 
@@ -20,7 +19,8 @@ def parse_birth_date(raw: str, *, today: datetime.date) -> datetime.date:
     Raises ``IdentityError`` for another format, a day that does not exist, a date after
     ``today`` or before 1900.
     """
-    text = raw.strip()
+    # Whitespace runs collapse first, so that no pattern below backtracks over them.
+    text = _SPACED_SEPARATOR.sub(r"\1", " ".join(raw.split()))
     if not text:
         raise required_error()
     match = _SEPARATED.fullmatch(text) or _COMPACT.fullmatch(text)

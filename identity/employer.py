@@ -18,9 +18,7 @@ def normalize_employer_account(raw: str) -> str:
     if not account.isascii() or not account.isalnum():
         raise IdentityError(
             "employer_account_chars",
-            _(
-                "Le numéro de compte employeur ne contient que des chiffres et des lettres."
-            ),
+            _("Le numéro de compte employeur ne contient que des chiffres et des lettres."),
         )
     if len(account) > ACCOUNT_MAX_CHARS:
         raise IdentityError(

@@ -4,9 +4,7 @@ import re
 import unicodedata
 
 # Letters that Unicode does not decompose but that people type as two.
-_LIGATURES = str.maketrans(
-    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d"}
-)
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d"})
 _SEPARATORS = re.compile(r"[\s\-_'’ʼ‘`´\u2010-\u2015]+")
 
 

@@ -23,9 +23,8 @@ KeyMode = Literal["forbidden", "required", "optional"]
 _DIGITS = frozenset("0123456789")
 _SEXES = frozenset("123478")
 # 971 Guadeloupe … 978 Saint-Martin (977 Saint-Barthélemy); 984 TAAF … 988 Nouvelle-Calédonie.
-_OVERSEAS = frozenset(
-    {"971", "972", "973", "974", "975", "976", "977", "978"}
-) | frozenset({"984", "985", "986", "987", "988"})
+_OVERSEAS = frozenset({"971", "972", "973", "974", "975", "976", "977", "978"})
+_OVERSEAS |= {"984", "985", "986", "987", "988"}
 _CORSICA_FOR_KEY = {"2A": "19", "2B": "18"}
 _MASK = "•"
 
@@ -128,9 +127,7 @@ def parse_nir(raw: str, *, key: KeyMode = "optional") -> Nir:
     if not set(nir) <= _DIGITS | {"A", "B"}:
         raise _chars_error()
     if key == "forbidden" and len(nir) == 15:
-        raise IdentityError(
-            "nir_length", _("Saisissez les 13 premiers chiffres, sans la clé.")
-        )
+        raise IdentityError("nir_length", _("Saisissez les 13 premiers chiffres, sans la clé."))
     allowed = {"forbidden": (13,), "required": (15,), "optional": (13, 15)}[key]
     if len(nir) not in allowed:
         raise _length_error(key)
@@ -162,9 +159,7 @@ def check_nir_birth_date(nir: Nir, birth_date: datetime.date) -> None:
         )
 
 
-def make_nir(
-    *, sex: int, year: int, month: int, department: str, commune: str, order: int
-) -> str:
+def make_nir(*, sex: int, year: int, month: int, department: str, commune: str, order: int) -> str:
     """Build the 15-character keyed NIR of the given parts (demo registry, tests).
 
     ``year``: 4 digits or the last 2; ``commune``: 3 digits, 2 overseas (the country
@@ -183,9 +178,7 @@ def _check_body(body: str) -> None:
         raise _length_error("forbidden")
     department = body[5:7]
     rest = body[:5] + body[7:]
-    if not set(rest) <= _DIGITS or not (
-        set(department) <= _DIGITS or department in ("2A", "2B")
-    ):
+    if not set(rest) <= _DIGITS or not (set(department) <= _DIGITS or department in ("2A", "2B")):
         raise _chars_error()
     if body[0] not in _SEXES:
         raise IdentityError(
@@ -259,15 +252,16 @@ def _department_error() -> IdentityError:
 
 def _length_error(key: KeyMode) -> IdentityError:
     if key == "forbidden":
-        message = _(
-            "Le numéro de Sécurité Sociale doit comporter 13 chiffres (sans la clé)."
+        return IdentityError(
+            "nir_length",
+            _("Le numéro de Sécurité Sociale doit comporter 13 chiffres (sans la clé)."),
         )
-    elif key == "required":
-        message = _(
-            "Le numéro de Sécurité Sociale doit comporter 15 chiffres (avec la clé)."
+    if key == "required":
+        return IdentityError(
+            "nir_length",
+            _("Le numéro de Sécurité Sociale doit comporter 15 chiffres (avec la clé)."),
         )
-    else:
-        message = _(
-            "Le numéro de Sécurité Sociale doit comporter 13 chiffres, ou 15 avec la clé."
-        )
-    return IdentityError("nir_length", message)
+    return IdentityError(
+        "nir_length",
+        _("Le numéro de Sécurité Sociale doit comporter 13 chiffres, ou 15 avec la clé."),
+    )

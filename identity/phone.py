@@ -7,9 +7,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from identity.errors import IdentityError, _, required_error
 
-_MOBILE_TYPES = frozenset(
-    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-)
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 # What people put between digits; letters (vanity numbers) and extensions are refused.
 _ALLOWED = re.compile(r"\+?[0-9\s().\-/\u2010-\u2015]+")
 # Country codes of the French numbering plan: overseas numbers dial from mainland
@@ -39,9 +37,7 @@ def parse_mobile(raw: str, *, region: str) -> str:
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise IdentityError(
             "phone_not_mobile",
-            _(
-                "Ce numéro n'est pas celui d'un téléphone mobile : indiquez un numéro de mobile."
-            ),
+            _("Ce numéro n'est pas celui d'un téléphone mobile : indiquez un numéro de mobile."),
         )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 

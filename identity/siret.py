@@ -17,9 +17,7 @@ def parse_siret(raw: str) -> str:
     if not siret:
         raise required_error()
     if not siret.isascii() or not siret.isdigit():
-        raise IdentityError(
-            "siret_chars", _("Le numéro SIRET ne contient que des chiffres.")
-        )
+        raise IdentityError("siret_chars", _("Le numéro SIRET ne contient que des chiffres."))
     if len(siret) == 9:
         raise IdentityError(
             "siret_is_siren",
@@ -29,9 +27,7 @@ def parse_siret(raw: str) -> str:
             ),
         )
     if len(siret) != 14:
-        raise IdentityError(
-            "siret_length", _("Le numéro SIRET doit comporter 14 chiffres.")
-        )
+        raise IdentityError("siret_length", _("Le numéro SIRET doit comporter 14 chiffres."))
     try:
         return stdnum_siret.validate(siret)
     except stdnum_exceptions.ValidationError:

@@ -147,8 +147,10 @@ REJECTIONS = [
     (
         "1850597701I23",
         "nir_chars",
-        "Le numéro de Sécurité Sociale ne contient que des chiffres, "
-        "sauf 2A ou 2B pour une naissance en Corse.",
+        (
+            "Le numéro de Sécurité Sociale ne contient que des chiffres, "
+            "sauf 2A ou 2B pour une naissance en Corse."
+        ),
     ),
     ("18505977011A3", "nir_chars", None),  # A outside the department
     ("2A3072A073004", "nir_chars", None),
@@ -165,8 +167,10 @@ REJECTIONS = [
     (
         "1851397701123",
         "nir_month",
-        "Le mois de naissance indiqué dans le numéro (4e et 5e chiffres) n'existe pas : "
-        "il va de 01 à 12.",
+        (
+            "Le mois de naissance indiqué dans le numéro (4e et 5e chiffres) n'existe pas : "
+            "il va de 01 à 12."
+        ),
     ),
     ("1850097701123", "nir_month", None),
     ("1851997701123", "nir_month", None),
@@ -175,8 +179,10 @@ REJECTIONS = [
     (
         "1850500001123",
         "nir_department",
-        "Le département de naissance indiqué dans le numéro (à partir du 6e chiffre) "
-        "n'existe pas.",
+        (
+            "Le département de naissance indiqué dans le numéro (à partir du 6e chiffre) "
+            "n'existe pas."
+        ),
     ),
     ("1850597901123", "nir_department", None),  # 979 is no overseas code
     ("1850598301123", "nir_department", None),
@@ -184,8 +190,10 @@ REJECTIONS = [
     (
         "1850575000123",
         "nir_commune",
-        "Le code de la commune ou du pays de naissance indiqué dans le numéro "
-        "(chiffres 8 à 10) n'existe pas.",
+        (
+            "Le code de la commune ou du pays de naissance indiqué dans le numéro "
+            "(chiffres 8 à 10) n'existe pas."
+        ),
     ),
     ("1850597700123", "nir_commune", None),  # overseas communes have 2 digits
     ("1850599000123", "nir_commune", None),  # no country 000
@@ -197,8 +205,10 @@ REJECTIONS = [
     (
         "185059770112328",
         "nir_key",
-        "La clé (les 2 derniers chiffres) ne correspond pas au numéro de "
-        "Sécurité Sociale : vérifiez chaque chiffre.",
+        (
+            "La clé (les 2 derniers chiffres) ne correspond pas au numéro de "
+            "Sécurité Sociale : vérifiez chaque chiffre."
+        ),
     ),
     ("185059770112300", "nir_key", None),
     ("253072A07300470", "nir_key", None),  # 2B's key on a 2A number
@@ -231,9 +241,7 @@ def test_every_sex_digit_insee_gives_is_accepted(sex):
     assert parse_nir(sex + "850597701123").sex == sex
 
 
-@pytest.mark.parametrize(
-    ("month", "fictitious"), [("01", False), ("12", False), ("20", True)]
-)
+@pytest.mark.parametrize(("month", "fictitious"), [("01", False), ("12", False), ("20", True)])
 def test_months_and_fictitious_months(month, fictitious):
     assert parse_nir(f"185{month}97701123").has_fictitious_month is fictitious
 
@@ -243,9 +251,7 @@ def test_fictitious_months_of_incomplete_civil_records_are_accepted(month):
     assert parse_nir(f"185{month}97701123").has_fictitious_month
 
 
-@pytest.mark.parametrize(
-    "department", ["971", "972", "973", "974", "975", "976", "977", "978"]
-)
+@pytest.mark.parametrize("department", ["971", "972", "973", "974", "975", "976", "977", "978"])
 def test_overseas_departments(department):
     assert parse_nir(f"18505{department}01123").department == department
 
@@ -255,9 +261,7 @@ def test_overseas_collectivities(department):
     assert parse_nir(f"18505{department}01123").department == department
 
 
-@pytest.mark.parametrize(
-    "department", ["01", "19", "2A", "2B", "20", "75", "95", "96", "99"]
-)
+@pytest.mark.parametrize("department", ["01", "19", "2A", "2B", "20", "75", "95", "96", "99"])
 def test_two_character_departments(department):
     assert parse_nir(f"18505{department}001123").department == department
 
