@@ -1,0 +1,47 @@
+"""What reaches the logs and how a client is recognized (DESIGN §5, rate limits)."""
+
+import logging
+
+from django.test import RequestFactory
+
+from core.clients import client_ip
+from core.logging import RedactSecretsFilter, redact
+from identity import make_nir
+
+NIR = make_nir(sex=1, year=85, month=5, department="977", commune="01", order=123)
+
+
+def test_a_nir_slipping_into_a_log_line_is_masked(caplog):
+    logger = logging.getLogger("tests.redaction")
+    logger.addFilter(RedactSecretsFilter())
+    with caplog.at_level(logging.INFO, logger="tests.redaction"):
+        logger.info("lookup failed for %s", NIR)
+        parts = [NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]]
+        logger.info("spaced %s", " ".join(parts))
+    assert NIR not in caplog.text
+    assert NIR[:13] not in caplog.text
+    assert NIR[7:13] not in caplog.text.replace(" ", "")
+    assert caplog.text.count("[masqué]") == 2
+
+
+def test_an_iban_and_a_card_serial_are_masked():
+    text = redact("iban FR76 3000 6000 0112 3456 7890 189 serial 802500002")
+    assert "3000" not in text and "802500002" not in text
+
+
+def test_ordinary_log_lines_are_left_alone():
+    assert redact("GET /inscription/ 200 in 12 ms") == "GET /inscription/ 200 in 12 ms"
+
+
+def test_the_client_address_ignores_a_forged_forwarded_header(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "203.0.113.7"
+
+
+def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9"
+    )
+    assert client_ip(request) == "198.51.100.9"
