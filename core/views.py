@@ -32,7 +32,18 @@ def legal_page(request, slug: str):
         raise Http404
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     template = select_template([f"{base}.{language}.html", f"{base}.fr.html"])
-    return HttpResponse(template.render({"cgu_version": settings.CGU_VERSION}, request))
+    context = {
+        "cgu_version": settings.CGU_VERSION,
+        "cgu_date": settings.CGU_DATE,
+        "hosting": settings.HOSTING,
+        "site_url": settings.SITE_URL,
+        "cookie_names": {
+            "session": settings.SESSION_COOKIE_NAME,
+            "csrf": settings.CSRF_COOKIE_NAME,
+            "language": settings.LANGUAGE_COOKIE_NAME,
+        },
+    }
+    return HttpResponse(template.render(context, request))
 
 
 @require_GET

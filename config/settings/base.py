@@ -5,11 +5,12 @@ modules only relax what is below, on purpose: safe by default.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -245,18 +246,32 @@ FUND = {
     ),
     "phone": env.str("FUND_PHONE", default="05 90 27 60 60"),
     "email": env.str("FUND_EMAIL", default="contact@cps-stbarth.example"),
+    # The data protection officer's address (RGPD art. 37-39); the fund's own address if unset.
+    "dpo_email": env.str("FUND_DPO_EMAIL", default=""),
+    # Marked for translation: the pages show it in the reader's language (core.context_processors).
     "hours": env.str(
-        "FUND_HOURS", default="du lundi au vendredi, de 7 h 30 à 12 h et de 13 h 30 à 15 h 30"
+        "FUND_HOURS",
+        default=gettext_noop("du lundi au vendredi, de 7 h 30 à 12 h et de 13 h 30 à 15 h 30"),
     ),
     "colour_primary": env.str("FUND_COLOUR_PRIMARY", default="#0b5e5a"),
     "colour_accent": env.str("FUND_COLOUR_ACCENT", default="#b5451b"),
     "logo": env.str("FUND_LOGO", default="core/logo.svg"),
 }
+FUND["dpo_email"] = FUND["dpo_email"] or FUND["email"]
 for _key in ("colour_primary", "colour_accent"):
     if not re.fullmatch(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?", FUND[_key]):
         raise ImproperlyConfigured(f"FUND_{_key.upper()} must be a colour like #0b5e5a.")
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="BL")
+# The terms of use (CGU): a new version is accepted at the next login. Change both together.
 CGU_VERSION = "2026-11"
+CGU_DATE = date(2026, 11, 27)
+# The host that the mentions légales must name (LCEN art. 6 III): set per deployment. Unset, the
+# page says the fund gives the host's details on request.
+HOSTING = {
+    "name": env.str("HOSTING_NAME", default=""),
+    "address_lines": env.list("HOSTING_ADDRESS", default=[]),
+    "phone": env.str("HOSTING_PHONE", default=""),
+}
 
 # --- Logging: never a NIR, password, serial or IBAN (DESIGN §5) --------------------------------
 
