@@ -14,6 +14,12 @@ def test_home_page_leads_to_registration_without_javascript(live_server, nojs_pa
 
 
 def test_legal_pages_have_no_accessibility_violation(live_server, page, assert_accessible):
-    for path in ["/cgu/", "/mentions-legales/", "/accessibilite/", "/donnees-personnelles/", "/contact/"]:
+    for path in [
+        "/cgu/",
+        "/mentions-legales/",
+        "/accessibilite/",
+        "/donnees-personnelles/",
+        "/contact/",
+    ]:
         page.goto(live_server.url + path)
         assert_accessible(page)
