@@ -49,9 +49,10 @@ pytest: install-dev
 
 test: lint check-deploy pytest
 
+# After adding or changing text: `make messages`, translate locale/en/LC_MESSAGES/django.po,
+# commit the .po and the .mo (tests/core/test_translations.py fails on anything untranslated).
 messages: install-dev
-	cd $(CURDIR) && $(PY) manage.py makemessages -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py update_messages
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/mailbox staticfiles
