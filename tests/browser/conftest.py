@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.browser.a11y import assert_headings_in_order, assert_no_horizontal_scroll
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
 # in that same thread are safe (nothing else runs in it).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -74,6 +76,30 @@ def nojs_page(browser):
     context.close()
 
 
+# The narrowest screen the RGAA and WCAG 1.4.10 ask a page to work on without sideways scrolling.
+PHONE_VIEWPORT = {"width": 320, "height": 640}
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A 320 px wide phone screen (use tests.browser.a11y.assert_no_horizontal_scroll on it)."""
+    context = browser.new_context(locale="fr-FR", viewport=PHONE_VIEWPORT, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def english_page(browser):
+    """A browser whose preferred language is English: the pages come in English."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def axe():
     from axe_playwright_python.sync_playwright import Axe
@@ -88,5 +114,20 @@ def assert_accessible(axe):
     def check(page):
         results = axe.run(page, options=AXE_OPTIONS)
         assert results.violations_count == 0, results.generate_report()
+
+    return check
+
+
+@pytest.fixture
+def assert_page_conforms(assert_accessible):
+    """Every check a page must pass as it is: axe-core, headings, no sideways scrolling.
+
+    Call it on each page and each error state; check the title with a11y.assert_title.
+    """
+
+    def check(page):
+        assert_accessible(page)
+        assert_headings_in_order(page)
+        assert_no_horizontal_scroll(page)
 
     return check

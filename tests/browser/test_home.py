@@ -11,15 +11,3 @@ def test_home_page_leads_to_registration_without_javascript(live_server, nojs_pa
     nojs_page.goto(live_server.url + "/")
     nojs_page.get_by_role("navigation").get_by_role("link", name="S'inscrire").click()
     assert nojs_page.url.endswith("/inscription/")
-
-
-def test_legal_pages_have_no_accessibility_violation(live_server, page, assert_accessible):
-    for path in [
-        "/cgu/",
-        "/mentions-legales/",
-        "/accessibilite/",
-        "/donnees-personnelles/",
-        "/contact/",
-    ]:
-        page.goto(live_server.url + path)
-        assert_accessible(page)
