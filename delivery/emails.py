@@ -1,0 +1,102 @@
+"""What each kind of email says: subject, plain text and HTML, in the recipient's language.
+
+The templates live in delivery/templates/delivery/emails/<kind>{_subject.txt,.txt,.html}. A
+kind that carries a secret (the temporary password) gets it from a *secret maker*, called by
+the task at the moment it sends: the secret exists in memory only, and is undone if the send
+fails. Another part of the product that needs a secret in its email (a confirmation link)
+registers its own maker with ``@secret_maker(kind)``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+
+from accounts.models import TemporaryPassword
+from accounts.passwords import temporary_password_issue, temporary_password_void
+
+from .models import EmailDelivery
+
+
+@dataclass
+class Secret:
+    """What a secret maker made for one send: template context, and how to undo it."""
+
+    context: dict = field(default_factory=dict)
+    undo: Callable[[], None] = lambda: None
+
+
+SECRET_MAKERS: dict[str, Callable[[EmailDelivery], Secret]] = {}
+
+
+def secret_maker(kind: str):
+    """Register the function that makes the secret of one kind of email, at send time."""
+
+    def register(function: Callable[[EmailDelivery], Secret]):
+        SECRET_MAKERS[kind] = function
+        return function
+
+    return register
+
+
+def secret_make(delivery: EmailDelivery) -> Secret:
+    """The secret for this email, if its kind has one (called inside the task's transaction)."""
+    maker = SECRET_MAKERS.get(delivery.kind)
+    return maker(delivery) if maker else Secret()
+
+
+@secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD)
+def _temporary_password(delivery: EmailDelivery) -> Secret:
+    # Made now, not at registration: no temporary password ever waits in clear (DESIGN §4).
+    clear, record = temporary_password_issue(
+        user=delivery.user, channel=TemporaryPassword.Channel.EMAIL
+    )
+    return Secret(
+        context={"password": clear, "expires_at": record.expires_at},
+        undo=lambda: temporary_password_void(temporary_password=record),
+    )
+
+
+def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternatives:
+    """Build the email of ``delivery`` (text and HTML) in the recipient's language."""
+    with translation.override(delivery.language or settings.LANGUAGE_CODE):
+        context = {**_base_context(delivery), **delivery.context, **secret.context}
+        base = f"delivery/emails/{delivery.kind}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.to_address],
+        # Asks auto-responders not to answer a message nobody reads (RFC 3834).
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _base_context(delivery: EmailDelivery) -> dict:
+    user = delivery.user
+    return {
+        "user": user,
+        "identifier_masked": user.identifier_masked,
+        "fund": settings.FUND,
+        "site_url": settings.SITE_URL,
+        "login_url": settings.SITE_URL + reverse("accounts:login"),
+        "password_reset_url": settings.SITE_URL + _password_reset_path(),
+        "created_at": delivery.created_at,
+    }
+
+
+def _password_reset_path() -> str:
+    # « Mot de passe oublié » belongs to accounts; until it exists, the login page links to it.
+    try:
+        return reverse("accounts:password_reset")
+    except NoReverseMatch:
+        return reverse("accounts:login")

@@ -1,0 +1,50 @@
+"""The email outbox: every email the product sends is a row here, sent by the worker's task.
+
+Callers create the row with ``email_enqueue`` inside their own transaction; the task is
+enqueued in that same transaction (django-tasks-db stores it as a row), so the email goes out
+if and only if what caused it is committed (DESIGN §9).
+"""
+
+from django.db import transaction
+
+from .models import EmailDelivery
+from .tasks import email_send
+
+
+@transaction.atomic
+def email_enqueue(
+    *, kind: str, user, to_address: str, language: str, context=None
+) -> EmailDelivery:
+    """Queue one email of ``kind`` to ``to_address`` for ``user``; the worker sends it.
+
+    ``context`` holds the message's non-secret parameters (JSON); anything secret (a temporary
+    password, a link's token) is made by the task at send time, never stored here.
+    """
+    delivery = EmailDelivery.objects.create(
+        kind=kind,
+        user=user,
+        to_address=to_address,
+        language=language,
+        context=context or {},
+    )
+    email_send.enqueue(delivery.pk)
+    return delivery
+
+
+@transaction.atomic
+def email_resend(*, delivery: EmailDelivery) -> EmailDelivery:
+    """Send a sent or failed email again, from the first try (an agent's « renvoyer »).
+
+    A temporary-password email gets a new password, which voids the previous one. An email
+    still queued is left alone: its task will send it, and a second task would send it twice.
+    """
+    delivery = EmailDelivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status == EmailDelivery.Status.QUEUED:
+        return delivery
+    delivery.status = EmailDelivery.Status.QUEUED
+    delivery.attempts = 0
+    delivery.last_error = ""
+    delivery.next_attempt_at = None
+    delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    email_send.enqueue(delivery.pk)
+    return delivery
