@@ -1,14 +1,23 @@
+"""The registration's addresses, under /inscription/: one per page, so that « < Précédent »,
+the browser's back button and the language switch all land on the same step."""
+
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
+from .steps import PROFILE, STEPS
 
 app_name = "signup"
 urlpatterns = [
-    path(
-        "",
-        TemplateView.as_view(
-            template_name="core/placeholder.html",
-            extra_context={"page_title": "Créer mon espace privé"},
-        ),
-        name="start",
+    # The entry point that the home page and the header link to.
+    path("", views.step_view, {"slug": PROFILE.slug}, name="start"),
+    *(
+        path(step.url, views.step_view, {"slug": step.slug}, name=step.url_name)
+        for step in STEPS
+        if step is not PROFILE
     ),
+    path("terminee/", views.done, name="done"),
+    path("abandonner/", views.abandon, name="abandon"),
+    path("autre/demande-envoyee/", views.other_sent, name="other_sent"),
+    path("aide/numero-de-securite-sociale/", views.help_nir, name="help_nir"),
+    path("aide/numero-de-serie-carte-vitale/", views.help_serial, name="help_serial"),
 ]

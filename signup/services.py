@@ -1,0 +1,349 @@
+"""The outcome of a registration (DESIGN §3), the « Autre » contact request, and the funnel."""
+
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from delivery.models import EmailDelivery, Letter
+from delivery.services import email_enqueue
+from identity import first_given_name, mask_nir, normalize_name
+from registry.digests import nir_digest, siret_digest
+
+from . import selectors, throttle
+from .models import FunnelCount, SignupRequest
+from .registration import Proof, Registration, SignupProfile
+
+# Completions (and « Autre » requests) per client address and hour: enough for a household
+# behind one address, far too few to walk through the registry.
+COMPLETIONS_PER_HOUR = 10
+# Failed verifications per identity in 24 h; after that only the letter is offered (DESIGN §3).
+FAILED_VERIFICATIONS_LIMIT = 3
+FAILED_VERIFICATIONS_WINDOW = 24 * 3600
+# At most one « someone asked to register » notice a day, so that nobody can flood a mailbox.
+EXISTING_NOTICE_WINDOW = 24 * 3600
+
+
+class TooManyCompletions(Exception):
+    """This client has finished too many registrations in the last hour."""
+
+
+class Outcome(StrEnum):
+    ACCOUNT_EMAIL = "account_email"
+    ACCOUNT_POST = "account_post"
+    REVIEW = "review"
+    EXISTING = "existing"
+
+
+class Page(StrEnum):
+    """What page 7 says: the only thing the person learns."""
+
+    EMAIL = "email"
+    POST = "post"
+
+
+@dataclass(frozen=True)
+class Completion:
+    outcome: Outcome
+    page: Page
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who the registry says the identifier belongs to, and whether what was typed matches."""
+
+    login: str
+    masked: str
+    person: object = None
+    company: object = None
+    matches: bool = False
+    proof_matches: bool = False
+
+
+@transaction.atomic
+def registration_complete(*, registration: Registration, client: str, request=None) -> Completion:
+    """Decide and record what a finished registration leads to, in one transaction.
+
+    Raises ``TooManyCompletions`` when the client is over its hourly limit. Whatever the
+    registry holds, the same lookups are made, so that the time taken tells nothing.
+    """
+    if throttle.counter_add(f"signup:completions:{client}", window=3600) > COMPLETIONS_PER_HOUR:
+        raise TooManyCompletions
+    identity = (
+        _company_identity(registration)
+        if registration.is_company
+        else _person_identity(registration)
+    )
+    account = selectors.account_find(login=identity.login)
+    verified = _verification_passes(registration, identity)
+
+    # An account already exists for that identifier: nothing is overwritten; its own address
+    # is told, and the page says what the verification alone would have said.
+    if account is not None:
+        _existing_account_notify(account=account)
+        outcome, page, subject = Outcome.EXISTING, Page.EMAIL if verified else Page.POST, account
+    # Identity found and the chosen verification matches: the password goes by email.
+    elif identity.matches and verified:
+        subject = _account_create(registration, identity, channel=User.Channel.EMAIL)
+        email_enqueue(
+            kind=EmailDelivery.Kind.TEMPORARY_PASSWORD,
+            user=subject,
+            to_address=registration.email,
+            language=registration.language,
+        )
+        outcome, page = Outcome.ACCOUNT_EMAIL, Page.EMAIL
+    # Identity found, verification absent, wrong or over the limit: a letter to the address on
+    # file, never to an address typed here.
+    elif identity.matches:
+        subject = _account_create(registration, identity, channel=User.Channel.POST)
+        Letter.objects.create(
+            user=subject, language=registration.language, reason=_letter_reason(registration)
+        )
+        outcome, page = Outcome.ACCOUNT_POST, Page.POST
+    # Identity not found or not matching: the agents look at it; the page says « by post »,
+    # the same as above, so that nobody learns whether the identifier exists.
+    else:
+        _review_request_create(registration, identity)
+        outcome, page, subject = Outcome.REVIEW, Page.POST, None
+
+    funnel_record(
+        event=FunnelCount.Event.COMPLETE, profile=registration.profile, channel=_channel(outcome)
+    )
+    audit_record(
+        AuditEvent.Type.SIGNUP_COMPLETED,
+        request=request,
+        subject=subject,
+        outcome=outcome.value,
+        profile=registration.profile,
+        proof=registration.proof,
+        verified=verified,
+    )
+    return Completion(outcome=outcome, page=page)
+
+
+def _person_identity(registration: Registration) -> _Identity:
+    digest = nir_digest(registration.nir_body)
+    person = selectors.person_find(nir_digest=digest)
+    # Compared even when nobody was found (against empty values): the same work either way.
+    nom = person.nom if person else ""
+    prenoms = person.prenoms if person else ""
+    last_name_matches = normalize_name(registration.last_name) == normalize_name(nom)
+    typed_first = normalize_name(registration.first_name)
+    first_name_matches = typed_first in (
+        normalize_name(first_given_name(prenoms)),
+        normalize_name(prenoms.replace(",", " ")),
+    )
+    matches = (
+        person is not None
+        and last_name_matches
+        and first_name_matches
+        and person.date_naissance == registration.birth_date
+        and registration.profile in person.profile_list
+    )
+    return _Identity(
+        login=digest,
+        masked=mask_nir(registration.nir_body),
+        person=person,
+        matches=matches,
+        proof_matches=_person_proof_matches(registration, person),
+    )
+
+
+def _person_proof_matches(registration: Registration, person) -> bool:
+    if registration.proof == Proof.AMOUNT:
+        on_file = person.dernier_paiement if person else None
+        return on_file is not None and on_file == registration.amount
+    on_file = {
+        Proof.VITALE: person.vitale_serial_digest if person else "",
+        Proof.IBAN: person.iban_digest if person else "",
+    }.get(registration.proof, "")
+    return _digests_equal(registration.proof_digest, on_file)
+
+
+def _company_identity(registration: Registration) -> _Identity:
+    company = selectors.company_find(siret=registration.siret)
+    on_file = company.employer_account_digest if company else ""
+    return _Identity(
+        login=siret_digest(registration.siret),
+        masked=siret_display(registration.siret),
+        company=company,
+        matches=company is not None,
+        proof_matches=registration.proof == Proof.EMPLOYER_ACCOUNT
+        and _digests_equal(registration.proof_digest, on_file),
+    )
+
+
+def _digests_equal(typed: str, on_file: str) -> bool:
+    # Constant time, and an empty digest on file (no such proof known) never matches.
+    return hmac.compare_digest(typed or "-", on_file or "")
+
+
+def _verification_passes(registration: Registration, identity: _Identity) -> bool:
+    """The proof matches, and this identity has not failed too often (then: post, silently)."""
+    if registration.proof == Proof.NONE:
+        return False
+    key = f"signup:verification-failures:{identity.login}"
+    passes = identity.matches and identity.proof_matches
+    if throttle.counter_value(key) >= FAILED_VERIFICATIONS_LIMIT:
+        return False
+    if not passes:
+        # Counted whether the identifier exists or not: the same work, and a guesser of
+        # serial numbers is stopped after three tries on one identity.
+        throttle.counter_add(key, window=FAILED_VERIFICATIONS_WINDOW)
+    return passes
+
+
+def _account_create(registration: Registration, identity: _Identity, *, channel: str) -> User:
+    """A member account with no usable password: the email task or the letter batch makes one.
+
+    The email is kept as typed and not yet confirmed: logging in with the password emailed to
+    it proves it (accounts' login), and an account created by post confirms it by a link.
+    """
+    person, company = identity.person, identity.company
+    if person is not None:
+        names = {"last_name": person.nom, "first_name": first_given_name(person.prenoms)}
+        identifier_type = User.IdentifierType.NIR
+    else:
+        names = {"last_name": registration.last_name, "first_name": registration.first_name}
+        identifier_type = User.IdentifierType.SIRET
+    return User.objects.create_user(
+        identity.login,
+        None,  # an unusable password, and no argon2 hash computed in the request
+        kind=User.Kind.MEMBER,
+        identifier_type=identifier_type,
+        identifier_masked=identity.masked,
+        profile=registration.profile,
+        person=person,
+        company=company,
+        email=registration.email,
+        email_confirmed=False,
+        mobile=registration.mobile,
+        language=registration.language,
+        channel=channel,
+        must_change_password=True,
+        cgu_version=settings.CGU_VERSION,
+        cgu_accepted_at=timezone.now(),
+        **names,
+    )
+
+
+def _letter_reason(registration: Registration) -> str:
+    if registration.proof == Proof.NONE:
+        return "signup_no_proof"
+    return "signup_proof_not_verified"
+
+
+def _existing_account_notify(*, account: User) -> None:
+    """Tell the account's own address that someone asked to register with its identifier."""
+    if not account.email:
+        return
+    key = f"signup:existing-notice:{account.pk}"
+    if throttle.counter_add(key, window=EXISTING_NOTICE_WINDOW) > 1:
+        return
+    email_enqueue(
+        kind=EmailDelivery.Kind.EXISTING_ACCOUNT,
+        user=account,
+        to_address=account.email,
+        language=account.language,
+    )
+
+
+def _review_request_create(registration: Registration, identity: _Identity) -> SignupRequest:
+    return SignupRequest.objects.create(
+        kind=SignupRequest.Kind.UNIDENTIFIED,
+        profile=registration.profile,
+        identifier_type=User.IdentifierType.SIRET
+        if registration.is_company
+        else User.IdentifierType.NIR,
+        identifier_digest=identity.login,
+        identifier_masked=identity.masked,
+        last_name=registration.last_name,
+        first_name=registration.first_name,
+        birth_date=registration.birth_date,
+        email=registration.email,
+        mobile=registration.mobile,
+        language=registration.language,
+    )
+
+
+def _channel(outcome: Outcome) -> str:
+    return {
+        Outcome.ACCOUNT_EMAIL: "email",
+        Outcome.ACCOUNT_POST: "post",
+        Outcome.REVIEW: "review",
+        Outcome.EXISTING: "none",
+    }[outcome]
+
+
+def siret_display(siret: str) -> str:
+    """A SIRET as printed on documents: "123 456 789 00012" (public, so shown in full)."""
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
+
+
+@transaction.atomic
+def other_request_create(
+    *,
+    function: str,
+    last_name: str,
+    first_name: str,
+    email: str,
+    mobile: str,
+    organisation: str,
+    message: str,
+    language: str,
+    client: str,
+    request=None,
+) -> SignupRequest:
+    """Record an « Autre » contact request for the agents' review queue.
+
+    Rate-limited with the registrations of the same client (``TooManyCompletions``).
+    """
+    if throttle.counter_add(f"signup:completions:{client}", window=3600) > COMPLETIONS_PER_HOUR:
+        raise TooManyCompletions
+    signup_request = SignupRequest.objects.create(
+        kind=SignupRequest.Kind.OTHER,
+        profile=SignupProfile.AUTRE,
+        function=function,
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        mobile=mobile,
+        organisation=organisation,
+        message=message,
+        language=language,
+    )
+    funnel_record(event=FunnelCount.Event.COMPLETE, profile=SignupProfile.AUTRE, channel="review")
+    audit_record(
+        AuditEvent.Type.SIGNUP_COMPLETED,
+        request=request,
+        outcome="other_request",
+        profile=SignupProfile.AUTRE.value,
+        function=function,
+    )
+    return signup_request
+
+
+def funnel_record(*, event: str, profile: str = "", step: int = 0, channel: str = "") -> None:
+    """Count one step reached, abandon or completion for today's funnel (no personal data)."""
+    keys = {
+        "day": timezone.localdate(),
+        "profile": profile or "",
+        "event": event,
+        "step": step,
+        "channel": channel,
+    }
+    if FunnelCount.objects.filter(**keys).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            FunnelCount.objects.create(**keys, count=1)
+    except IntegrityError:
+        # Another request created today's row between the update and the insert.
+        FunnelCount.objects.filter(**keys).update(count=F("count") + 1)

@@ -1,0 +1,190 @@
+"""The registration's state in the server-side session, and its final re-check.
+
+What the session holds under "signup", and why:
+- ``answers``: per page, the cleaned values that page's form stores (``StepForm.stored``):
+  the NIR as its 13-character body (shown again on « < Précédent », checked again at the end,
+  DESIGN §5 allows it until completion or abandon), names, date of birth, email and mobile as
+  cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
+  the amount of the last payment as a number. Never the raw POST.
+- ``reached``: the step numbers already counted in the funnel for this run.
+- ``touched``: the last activity; after an hour without any, the whole state is dropped, and
+  the session of an anonymous visitor expires an hour after its last request (its database row
+  is then removed by ``manage.py clearsessions``).
+Everything goes at completion and at « Abandonner ».
+"""
+
+import datetime
+import time
+from decimal import Decimal
+
+from django.utils import translation
+
+from identity import parse_nir
+
+from . import steps as wizard_steps
+from .registration import Proof, Registration, SignupProfile
+from .steps import Step
+
+SESSION_KEY = "signup"
+DONE_KEY = "signup_done"
+IDLE_SECONDS = 3600
+
+
+class Wizard:
+    def __init__(self, request):
+        self.request = request
+        state = request.session.get(SESSION_KEY)
+        if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
+            state = None
+            del request.session[SESSION_KEY]
+        self.state = state or {"answers": {}, "reached": [], "touched": time.time()}
+
+    @property
+    def answers(self) -> dict:
+        return self.state["answers"]
+
+    @property
+    def profile(self) -> str:
+        return self.answers.get(wizard_steps.PROFILE.slug, {}).get("profile", "")
+
+    @property
+    def started(self) -> bool:
+        return bool(self.answers)
+
+    def store(self, step: Step, stored: dict) -> None:
+        """Record a page's answer and forget the answers of pages no longer on the path."""
+        changes_kind = SignupProfile.ENTREPRISE in (self.profile, stored.get("profile"))
+        if step is wizard_steps.PROFILE and self.profile != stored["profile"] and changes_kind:
+            # Person and company paths share nothing but the last two pages: start afresh.
+            self.state["answers"] = {}
+        self.answers[step.slug] = stored
+        on_path = {s.slug for s in wizard_steps.path(self.answers)}
+        for slug in list(self.answers):
+            if slug not in on_path:
+                del self.answers[slug]
+        self.state.pop("invalid", None)
+
+    def reach(self, step: Step) -> bool:
+        """Note that the page was shown; True the first time its step is reached in this run."""
+        self.state["current"] = step.slug
+        if step.number in self.state["reached"]:
+            return False
+        self.state["reached"].append(step.number)
+        return True
+
+    @property
+    def current(self) -> Step | None:
+        """The page last shown (for « Revenir à mon inscription »)."""
+        return wizard_steps.BY_SLUG.get(self.state.get("current", ""))
+
+    @property
+    def last_step_number(self) -> int:
+        return max(self.state["reached"], default=0)
+
+    def mark_invalid(self, step: Step) -> None:
+        self.state["invalid"] = step.slug
+
+    def is_marked_invalid(self, step: Step) -> bool:
+        return self.state.get("invalid") == step.slug
+
+    def save(self) -> None:
+        self.state["touched"] = time.time()
+        self.request.session[SESSION_KEY] = self.state
+        self._expire_within_the_hour()
+
+    def clear(self) -> None:
+        self.request.session.pop(SESSION_KEY, None)
+        self.state = {"answers": {}, "reached": [], "touched": time.time()}
+
+    def finish(self, page: str) -> None:
+        """Drop everything entered; keep only what page 7 says, for an hour."""
+        self.clear()
+        self.request.session[DONE_KEY] = {"page": page, "at": time.time()}
+        self._expire_within_the_hour()
+
+    def _expire_within_the_hour(self) -> None:
+        # A logged-in session keeps its own lifetime (accounts' idle and absolute timeouts).
+        if not self.request.user.is_authenticated:
+            self.request.session.set_expiry(IDLE_SECONDS)
+
+    def form(self, step: Step, data=None):
+        stored = self.answers.get(step.slug)
+        kwargs = {"answers": self.answers, "stored": stored}
+        if data is None and stored is not None:
+            if self.is_marked_invalid(step):
+                # Sent back by the final check: show the stored values with their errors.
+                return step.form_class(data=step.form_class.data_from(stored), **kwargs)
+            return step.form_class(initial=step.form_class.data_from(stored), **kwargs)
+        return step.form_class(data=data, **kwargs)
+
+    def first_invalid(self) -> Step | None:
+        """Re-check every page of the path with what it stored; the first one that fails."""
+        for step in wizard_steps.path(self.answers):
+            if step in wizard_steps.FINAL_STEPS:
+                break
+            stored = self.answers.get(step.slug)
+            if stored is None:
+                return step
+            form = step.form_class(
+                data=step.form_class.data_from(stored), answers=self.answers, stored=stored
+            )
+            if not form.is_valid() or _json(form.stored()) != stored:
+                return step
+        return None
+
+    def registration(self) -> Registration:
+        """The answers as the outcome service takes them (call after ``first_invalid``)."""
+        answers = self.answers
+        profile = self.profile
+        language = translation.get_language() or "fr"
+        if profile == SignupProfile.ENTREPRISE:
+            contact = answers[wizard_steps.COMPANY_CONTACT.slug]
+            account = answers[wizard_steps.EMPLOYER_ACCOUNT.slug]
+            return Registration(
+                profile=profile,
+                language=language,
+                last_name=contact["last_name"],
+                first_name=contact["first_name"],
+                email=contact["email"],
+                mobile=contact["mobile"],
+                siret=answers[wizard_steps.SIRET.slug]["siret"],
+                proof=Proof.NONE if account.get("no_account") else Proof.EMPLOYER_ACCOUNT,
+                proof_digest=account.get("account_digest", ""),
+            )
+        contact = answers[wizard_steps.CONTACT.slug]
+        proof, digest, amount = Proof.NONE, "", None
+        if wizard_steps.VITALE_SERIAL.slug in answers:
+            proof, digest = Proof.VITALE, answers[wizard_steps.VITALE_SERIAL.slug]["serial_digest"]
+        elif wizard_steps.IBAN.slug in answers:
+            proof, digest = Proof.IBAN, answers[wizard_steps.IBAN.slug]["iban_digest"]
+        elif wizard_steps.AMOUNT.slug in answers:
+            proof, amount = Proof.AMOUNT, Decimal(answers[wizard_steps.AMOUNT.slug]["amount"])
+        return Registration(
+            profile=profile,
+            language=language,
+            last_name=contact["last_name"],
+            first_name=contact["first_name"],
+            email=contact["email"],
+            mobile=contact["mobile"],
+            nir_body=parse_nir(answers[wizard_steps.NIR.slug]["nir"], key="forbidden").body,
+            birth_date=datetime.date.fromisoformat(contact["birth_date"]),
+            proof=proof,
+            proof_digest=digest,
+            amount=amount,
+        )
+
+
+def _json(value: dict) -> dict:
+    """What a stored dict reads back as from the session's JSON (dates, decimals as text)."""
+    return {
+        key: item.isoformat() if isinstance(item, datetime.date) else item
+        for key, item in value.items()
+    }
+
+
+def done_page(request) -> str | None:
+    """What page 7 says for this session ("email" or "post"), for an hour after completion."""
+    done = request.session.get(DONE_KEY)
+    if not done or time.time() - done.get("at", 0) > IDLE_SECONDS:
+        return None
+    return done["page"]
