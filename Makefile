@@ -11,7 +11,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	IDENTITY_HMAC_KEY=deploy-check-identity-key ALLOWED_HOSTS=espace-prive.example \
 	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
 
-.PHONY: run test install install-dev lint check-deploy pytest clean messages
+.PHONY: run test install install-dev lint check-deploy pytest clean messages screenshots
 
 $(VENV)/.installed: requirements.in constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: lint check-deploy pytest
 # commit the .po and the .mo (tests/core/test_translations.py fails on anything untranslated).
 messages: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py update_messages
+
+# The pages at desktop and phone widths into docs/screenshots/ (Chromium; see the script).
+screenshots: install-dev
+	$(PY) scripts/screenshots.py $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 var/mailbox staticfiles

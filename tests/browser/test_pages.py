@@ -78,9 +78,9 @@ def test_header_is_reached_in_reading_order_with_visible_focus(live_server, page
         "Aller au contenu",
         "Aller au pied de page",
         "Mon espace privé CPS Saint-Barthélemy",
+        "English",
         "Se connecter",
         "S'inscrire",
-        "English",
     ]
 
 

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.conf import settings as django_settings
@@ -29,8 +30,8 @@ def other_fund(settings):
 def text_of(response) -> str:
     """The visible text of a page, tags removed and whitespace collapsed."""
     html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#x27;", "'")
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", unescape(text).replace("\xa0", " "))
 
 
 def main_text_of(response) -> str:

@@ -1,0 +1,182 @@
+"""Screenshots of the pages at desktop and phone widths, into docs/screenshots/.
+
+    python scripts/screenshots.py                  # every shot, French
+    python scripts/screenshots.py --language en    # the same in English (names end in -en)
+    python scripts/screenshots.py --only home cgu  # some of them
+
+It runs the development server on a throwaway SQLite database (with the demo registry when
+`manage.py demo_setup` exists) and the development mailbox, and drives Debian's Chromium
+through Playwright. To add a page, add a Shot to SHOTS: a path, or a function that takes the
+page and the server's address and leaves the page in the state to capture (filling a wizard
+step, logging in...). The PNGs are reduced to a palette so that they stay small in git.
+"""
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+WIDTHS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, "height": 740}}
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    # A path on the site, or a function (page, base_url) -> None that gets the page ready.
+    target: str | Callable
+    # The whole page, or only what the screen shows first (smaller files for long texts).
+    full_page: bool = False
+
+
+SHOTS = [
+    Shot("home", "/", full_page=True),
+    Shot("cgu", "/cgu/"),
+    Shot("mentions-legales", "/mentions-legales/"),
+    Shot("donnees-personnelles", "/donnees-personnelles/"),
+    Shot("accessibilite", "/accessibilite/"),
+    Shot("contact", "/contact/", full_page=True),
+    # Next: the seven registration steps, an error state, login and the private space, e.g.
+    # Shot("signup-1-profile", "/inscription/"),
+    # Shot("signup-2-error", signup_step_2_with_an_error), with
+    # def signup_step_2_with_an_error(page, base_url): page.goto(...); page.get_by_label(...)...
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="names of the shots to take")
+    parser.add_argument("--language", choices=["fr", "en"], default="fr")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--colours", type=int, default=64, help="palette size of the PNGs")
+    args = parser.parse_args()
+
+    shots = [shot for shot in SHOTS if not args.only or shot.name in args.only]
+    if not shots:
+        parser.error(f"no shot named {args.only}; known: {', '.join(s.name for s in SHOTS)}")
+    if not os.path.exists(CHROMIUM):
+        sys.exit(f"Chromium not found at {CHROMIUM}: apt-get install chromium (or CHROMIUM_PATH).")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    with (
+        tempfile.TemporaryDirectory(prefix="screenshots-") as workdir,
+        server(Path(workdir)) as url,
+    ):
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            for width_name, viewport in WIDTHS.items():
+                context = browser.new_context(
+                    viewport=viewport,
+                    locale="en-GB" if args.language == "en" else "fr-FR",
+                    is_mobile=width_name == "phone",
+                    reduced_motion="reduce",
+                )
+                page = context.new_page()
+                for shot in shots:
+                    if callable(shot.target):
+                        shot.target(page, url)
+                    else:
+                        page.goto(url + shot.target)
+                    suffix = "" if args.language == "fr" else f"-{args.language}"
+                    path = args.out / f"{shot.name}-{width_name}{suffix}.png"
+                    page.screenshot(path=path, full_page=shot.full_page)
+                    size = png_shrink(path, colours=args.colours)
+                    print(f"{path.relative_to(ROOT)}  {size // 1024} KiB")
+                context.close()
+            browser.close()
+    return 0
+
+
+class server:
+    """The development server on a throwaway database, stopped on exit."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            # Throwaway keys and database: nothing of the developer's own .env or data is used.
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "IDENTITY_HMAC_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+        self.process = None
+
+    def manage(self, *arguments: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *arguments], cwd=ROOT, env=self.env, check=True
+        )
+
+    def __enter__(self) -> str:
+        self.manage("migrate", "--noinput", "--verbosity", "0")
+        commands = subprocess.run(
+            [sys.executable, "manage.py", "help", "--commands"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        if "demo_setup" in commands:
+            try:
+                self.manage("demo_setup")
+            except subprocess.CalledProcessError:
+                print("demo_setup failed: the screenshots are taken without a demo registry.")
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)  # noqa: S310 (our own server)
+                return url
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.__exit__()
+                    sys.exit("The development server did not start.")
+                time.sleep(0.3)
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def png_shrink(path: Path, *, colours: int) -> int:
+    """Reduce a screenshot to a palette of `colours` (flat UI colours survive it); return bytes."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        reduced = image.convert("RGB").quantize(colors=colours, dither=Image.Dither.NONE)
+    reduced.save(path, optimize=True)
+    return path.stat().st_size
+
+
+if __name__ == "__main__":
+    sys.exit(main())
