@@ -1,0 +1,12 @@
+"""Every Django admin registration of the project lives here (back-office, DESIGN §8)."""
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import accounts, audit, delivery, registry, review  # noqa: F401  (registrations)
+
+# Agents' authenticator keys are never shown; lock-outs are seen and lifted on the accounts.
+for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

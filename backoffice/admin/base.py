@@ -1,0 +1,106 @@
+"""What every back-office admin page shares: audited changes, identifier search."""
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from ..selectors import identifier_lookup, is_digest, looks_like_identifier
+
+SEARCH_MASKS_KEY = "backoffice_search_masks"
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """Each addition, change and deletion an agent makes is written to the audit log too."""
+
+    def _audit(self, request, obj, action, **data):
+        audit_record(
+            AuditEvent.Type.AGENT_ACTION,
+            request=request,
+            actor=request.user,
+            subject=obj if isinstance(obj, User) else None,
+            action=action,
+            model=obj._meta.label,
+            object=obj.pk,
+            **data,
+        )
+
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change")
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete")
+        return super().log_deletions(request, queryset)
+
+
+class IdentifierSearchMixin:
+    """Search by NIR or SIRET typed in the search box, digested, never shown or put in a URL.
+
+    The search box posts; a typed identifier is replaced by its keyed digest in the address of
+    the results, and the box shows the masked form (DESIGN §5). Other terms search names.
+    """
+
+    change_list_template = "backoffice/change_list.html"
+    identifier_field = "login"
+    search_help_text = gettext_lazy(
+        "Numéro de Sécurité Sociale (13 ou 15 chiffres), SIRET (14 chiffres) ou nom."
+    )
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and "q" in request.POST and "action" not in request.POST:
+            return self._search_redirect(request, request.POST["q"])
+        term = request.GET.get("q", "")
+        if term and not is_digest(term) and looks_like_identifier(term):
+            # Typed straight into the address: take it out of the page and the history.
+            return self._search_redirect(request, term)
+        masks = request.session.get(SEARCH_MASKS_KEY, {})
+        extra_context = {
+            **(extra_context or {}),
+            "search_display": masks.get(term, "") if is_digest(term) else term,
+        }
+        return super().changelist_view(request, extra_context)
+
+    def _search_redirect(self, request, term):
+        term = term.strip()
+        params = request.GET.copy()
+        params.pop("p", None)
+        params.pop("q", None)
+        identifier = identifier_lookup(term) if term else None
+        if identifier is not None:
+            masks = request.session.get(SEARCH_MASKS_KEY, {})
+            masks = dict(list(masks.items())[-19:])
+            masks[identifier.digest] = identifier.masked
+            request.session[SEARCH_MASKS_KEY] = masks
+            params["q"] = identifier.digest
+        elif term and looks_like_identifier(term):
+            messages.error(
+                request,
+                _("Ce numéro n'est ni un numéro de Sécurité Sociale ni un SIRET valable."),
+            )
+        elif term:
+            params["q"] = term
+        query = params.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_digest(term):
+            return queryset.filter(**{self.identifier_field: term}), False
+        identifier = identifier_lookup(term)
+        if identifier is not None:
+            return queryset.filter(**{self.identifier_field: identifier.digest}), False
+        if looks_like_identifier(term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, term)

@@ -1,0 +1,193 @@
+"""The registry extract: persons, companies, and the imports done (DESIGN §6)."""
+
+import os
+import tempfile
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry.models import Company, Person, RegistryImport
+
+from ..forms import RegistryImportForm
+from .base import IdentifierSearchMixin
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+ADDRESS_FIELDS = (
+    "adresse_2",
+    "adresse_3",
+    "adresse_4",
+    "adresse_5",
+    "code_postal",
+    "commune",
+    "pays",
+)
+
+
+@admin.register(Person)
+class PersonAdmin(IdentifierSearchMixin, ViewOnlyAdmin):
+    """Digests are never shown: the masked NIR identifies the person on screen."""
+
+    identifier_field = "nir_digest"
+    search_help_text = gettext_lazy("Numéro de Sécurité Sociale (13 ou 15 chiffres) ou nom.")
+    list_display = (
+        "nir_masked",
+        "nom",
+        "prenoms",
+        "date_naissance",
+        "code_postal",
+        "commune",
+        "profils",
+    )
+    list_filter = ("affilie_sante", "carte_vitale")
+    search_fields = ("nom",)
+    fields = (
+        "nir_masked",
+        "nom",
+        "prenoms",
+        "date_naissance",
+        *ADDRESS_FIELDS,
+        "email",
+        "mobile",
+        "affilie_sante",
+        "carte_vitale",
+        "profils",
+        "updated_at",
+    )
+
+
+@admin.register(Company)
+class CompanyAdmin(ViewOnlyAdmin):
+    list_display = ("siret", "raison_sociale", "code_postal", "commune")
+    search_fields = ("siret", "raison_sociale")
+    fields = ("siret", "raison_sociale", *ADDRESS_FIELDS, "email", "updated_at")
+
+
+@admin.register(RegistryImport)
+class RegistryImportAdmin(ViewOnlyAdmin):
+    change_list_template = "backoffice/registryimport_change_list.html"
+    list_display = (
+        "started_at",
+        "kind",
+        "file_name",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "agent",
+    )
+    list_filter = ("kind", "status")
+    fields = (
+        "kind",
+        "file_name",
+        "status",
+        "started_at",
+        "finished_at",
+        "agent",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "message",
+        "rejected_table",
+    )
+    readonly_fields = ("rejected_table",)
+
+    @admin.display(description=gettext_lazy("lignes refusées"))
+    def rejected_table(self, obj):
+        rows = obj.rejected_lines[:1000]
+        if not rows:
+            return "—"
+        return format_html(
+            '<table><thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>{}",
+            _("Ligne"),
+            _("Motif"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td></tr>",
+                ((r.get("line"), r.get("reason")) for r in rows),
+            ),
+            _("(1 000 premières lignes)") if len(obj.rejected_lines) > 1000 else "",
+        )
+
+    def get_urls(self):
+        return [
+            path("importer/", self.admin_site.admin_view(self.upload_view), name="registry_upload"),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        """Run an import of an uploaded extract, as `manage.py import_registry` does."""
+        if not request.user.has_perm("registry.add_registryimport"):
+            raise PermissionDenied
+        form = RegistryImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            record = self._run_import(request, form)
+            if record is not None:
+                return redirect("admin:registry_registryimport_change", record.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Importer un extrait du registre"),
+            "form": form,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "backoffice/registry_upload.html", context)
+
+    def _run_import(self, request, form):
+        try:
+            from registry.services import registry_import
+        except ImportError:
+            self.message_user(
+                request,
+                _("L'import depuis le back-office n'est pas encore disponible."),
+                messages.ERROR,
+            )
+            return None
+        upload = form.cleaned_data["file"]
+        # The import reads a path: the upload goes to a private temporary file, removed after.
+        handle, path_name = tempfile.mkstemp(suffix=".csv", prefix="registre-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            record = registry_import(
+                path=path_name,
+                kind=form.cleaned_data["kind"],
+                encoding=form.cleaned_data["encoding"],
+                agent=request.user,
+            )
+        finally:
+            os.unlink(path_name)
+        if record.file_name != upload.name:
+            RegistryImport.objects.filter(pk=record.pk).update(
+                file_name=os.path.basename(upload.name)[:255]
+            )
+        self.message_user(
+            request,
+            _(
+                "Import terminé : %(created)d créées, %(updated)d mises à jour, "
+                "%(rejected)d lignes refusées."
+            )
+            % {"created": record.created, "updated": record.updated, "rejected": record.rejected},
+            messages.SUCCESS if not record.rejected else messages.WARNING,
+        )
+        return record

@@ -1,0 +1,226 @@
+"""The back-office's reads: identifier search, accounts' state, dashboard figures."""
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import TemporaryPassword
+from delivery.models import Letter
+from identity import IdentityError, mask_nir, parse_nir, parse_siret
+from registry.digests import nir_digest, siret_digest
+from signup.models import FunnelCount
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A NIR or SIRET as typed in a search box: only its digest and masked form are kept."""
+
+    kind: str  # "nir" or "siret"
+    digest: str
+    masked: str
+
+
+def is_digest(term: str) -> bool:
+    """Whether a search term is already a keyed digest (what the search redirects to)."""
+    return bool(_DIGEST.match(term))
+
+
+def looks_like_identifier(term: str) -> bool:
+    """A term with many digits is a (mistyped) identifier, never a name: keep it out of URLs."""
+    return sum(c.isdigit() for c in term) >= 5
+
+
+def identifier_lookup(term: str) -> Identifier | None:
+    """Parse a typed NIR (with or without key) or SIRET; None when it is neither."""
+    try:
+        nir = parse_nir(term, key="optional")
+    except IdentityError:
+        pass
+    else:
+        return Identifier("nir", nir_digest(nir.body), mask_nir(nir.body))
+    try:
+        siret = parse_siret(term)
+    except IdentityError:
+        return None
+    return Identifier("siret", siret_digest(siret), format_siret(siret))
+
+
+def format_siret(siret: str) -> str:
+    """ "73282932000074" → "732 829 320 00074" (a SIRET is public: shown whole)."""
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
+
+
+def axes_lock_filter(*, login_ref="login") -> Exists:
+    """True when django-axes holds a lock-out for the account's login (its digest for members)."""
+    now = timezone.now()
+    attempts = AccessAttempt.objects.filter(
+        username=OuterRef(login_ref), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+    )
+    cool_off = get_cool_off()
+    if cool_off is not None:
+        attempts = attempts.filter(
+            Q(expiration__expires_at__gt=now)
+            | Q(expiration__isnull=True, attempt_time__gte=now - cool_off)
+        )
+    return Exists(attempts)
+
+
+def member_accounts_with_state(queryset):
+    """Annotate accounts with what the agents need to see at a glance (DESIGN §8)."""
+    latest_password = TemporaryPassword.objects.filter(user=OuterRef("pk")).order_by("-created_at")
+    return queryset.annotate(
+        pending_letter=Exists(
+            Letter.objects.filter(
+                user=OuterRef("pk"), status__in=[Letter.Status.PENDING, Letter.Status.PRINTED]
+            )
+        ),
+        last_password_at=Subquery(latest_password.values("created_at")[:1]),
+        last_password_channel=Subquery(latest_password.values("channel")[:1]),
+        axes_locked=axes_lock_filter(),
+    )
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+CHANNELS = [
+    ("email", _("Email")),
+    ("post", _("Courrier")),
+    ("review", _("Examen par un agent")),
+]
+STEPS = [
+    (1, _("Étape 1 — Vous êtes...")),
+    (2, _("Étape 2 — Votre identifiant")),
+    (3, _("Étape 3 — Vos coordonnées")),
+    (4, _("Étape 4 — Vérification de votre identité")),
+    (5, _("Étape 5 — Recevoir votre mot de passe")),
+    (6, _("Étape 6 — Conditions générales d'utilisation")),
+]
+DAYS = 30
+
+
+@dataclass
+class DayRow:
+    day: datetime.date
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class FunnelRow:
+    label: str
+    count: int
+    share: int  # percent of the registrations started
+    kind: str = "step"  # step, abandon, complete
+
+
+@dataclass
+class DashboardData:
+    start: datetime.date
+    end: datetime.date
+    channels: list = field(default_factory=lambda: list(CHANNELS))
+    registrations: list[DayRow] = field(default_factory=list)
+    funnel: list[FunnelRow] = field(default_factory=list)
+    started: int = 0
+    abandoned: int = 0
+    completed: int = 0
+
+    @property
+    def channel_totals(self) -> dict[str, int]:
+        return {key: sum(row.counts[key] for row in self.registrations) for key, _l in CHANNELS}
+
+
+def dashboard_data(*, today: datetime.date | None = None) -> DashboardData:
+    """The dashboard's figures from signup.FunnelCount over the last 30 days (today included).
+
+    Registrations by channel are the completed registrations (FunnelCount COMPLETE rows): they
+    count the review queue too, which no account table does.
+    """
+    end = today or timezone.localdate()
+    start = end - datetime.timedelta(days=DAYS - 1)
+    rows = FunnelCount.objects.filter(day__gte=start, day__lte=end)
+    per_day = defaultdict(lambda: {key: 0 for key, _l in CHANNELS})
+    for row in (
+        rows.filter(event=FunnelCount.Event.COMPLETE, channel__in=[k for k, _l in CHANNELS])
+        .values("day", "channel")
+        .annotate(total=Sum("count"))
+    ):
+        per_day[row["day"]][row["channel"]] += row["total"]
+    data = DashboardData(start=start, end=end)
+    data.registrations = [
+        DayRow(
+            day=start + datetime.timedelta(days=i),
+            counts=dict(per_day[start + datetime.timedelta(days=i)]),
+        )
+        for i in range(DAYS)
+    ]
+    steps = dict(
+        rows.filter(event=FunnelCount.Event.STEP)
+        .values_list("step")
+        .annotate(total=Sum("count"))
+        .values_list("step", "total")
+    )
+    data.abandoned = (
+        rows.filter(event=FunnelCount.Event.ABANDON).aggregate(t=Sum("count"))["t"] or 0
+    )
+    data.completed = (
+        rows.filter(event=FunnelCount.Event.COMPLETE).aggregate(t=Sum("count"))["t"] or 0
+    )
+    data.started = steps.get(1, 0)
+
+    def share(count):
+        return round(100 * count / data.started) if data.started else 0
+
+    data.funnel = [
+        FunnelRow(label=str(label), count=steps.get(number, 0), share=share(steps.get(number, 0)))
+        for number, label in STEPS
+    ]
+    data.funnel.append(
+        FunnelRow(
+            str(_("Inscriptions finalisées")), data.completed, share(data.completed), "complete"
+        )
+    )
+    data.funnel.append(
+        FunnelRow(str(_("Abandons")), data.abandoned, share(data.abandoned), "abandon")
+    )
+    return data
+
+
+# --- Review queue -------------------------------------------------------------------------------
+
+
+def review_candidates(signup_request, *, limit: int = 10):
+    """Registry persons who may be the one behind a request: same NIR, or same name and birth.
+
+    Names compare as the registration does (identity.normalize_name: case, accents, hyphens).
+    """
+    from identity import normalize_name
+    from registry.models import Person
+
+    ids = []
+    if signup_request.identifier_type == "nir" and signup_request.identifier_digest:
+        ids += list(
+            Person.objects.filter(nir_digest=signup_request.identifier_digest).values_list(
+                "pk", flat=True
+            )
+        )
+    if signup_request.birth_date and signup_request.last_name:
+        wanted = normalize_name(signup_request.last_name)
+        for pk, nom in Person.objects.filter(date_naissance=signup_request.birth_date).values_list(
+            "pk", "nom"
+        )[:500]:
+            if normalize_name(nom) == wanted and pk not in ids:
+                ids.append(pk)
+    return Person.objects.filter(pk__in=ids[:limit]).order_by("nom", "prenoms")

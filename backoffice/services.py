@@ -1,0 +1,266 @@
+"""The back-office's writes: agents' second factor, members' accounts, review decisions.
+
+Every agent action is recorded in the audit log (DESIGN §5), without secrets.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from identity import first_given_name
+
+TOTP_DEVICE_NAME = "Application d'authentification"
+
+
+def agent_totp_device(*, user: User) -> TOTPDevice | None:
+    """The agent's confirmed authenticator, if enrolled."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def agent_has_totp(*, user: User) -> bool:
+    """Whether the agent has enrolled an authenticator app."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def agent_totp_enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed device being enrolled, made on the first visit and kept until confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def agent_totp_confirm(*, device: TOTPDevice, request=None) -> None:
+    """Confirm an enrolment once the agent typed a valid first code."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    audit_record(
+        AuditEvent.Type.AGENT_ACTION,
+        request=request,
+        actor=device.user,
+        subject=device.user,
+        action="totp_enrolled",
+    )
+
+
+@transaction.atomic
+def agent_totp_reset(*, agent: User, actor: User, request=None) -> int:
+    """Remove an agent's authenticator (lost phone): they enrol a new one at next sign-in."""
+    count, _detail = TOTPDevice.objects.filter(user=agent).delete()
+    audit_record(
+        AuditEvent.Type.AGENT_ACTION,
+        request=request,
+        actor=actor,
+        subject=agent,
+        action="totp_reset",
+    )
+    return count
+
+
+def agent_login_succeeded(*, request, user: User, device: TOTPDevice) -> None:
+    """Mark the session verified by the second factor and record the sign-in."""
+    otp_login(request, device)
+    audit_record(
+        AuditEvent.Type.LOGIN_SUCCEEDED,
+        request=request,
+        actor=user,
+        subject=user,
+        area="back-office",
+    )
+
+
+def agent_login_failed(*, request, reason: str, subject: User | None = None) -> None:
+    """Record a refused back-office sign-in; what was typed is never recorded."""
+    audit_record(
+        AuditEvent.Type.LOGIN_FAILED,
+        request=request,
+        actor=None,
+        subject=subject,
+        area="back-office",
+        reason=reason,
+    )
+
+
+REJECTION_REASONS = [
+    ("not_in_registry", _("Personne ou entreprise absente du registre")),
+    ("mismatch", _("Les informations ne correspondent pas au registre")),
+    ("duplicate", _("Demande en double")),
+    ("account_exists", _("Un compte existe déjà : la personne a été contactée")),
+    ("out_of_scope", _("Hors du champ de la caisse")),
+    ("contacted", _("Demande traitée par téléphone ou par courrier")),
+]
+
+
+# --- Members' accounts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_lock(*, user: User, agent: User, request=None) -> bool:
+    """Lock a member's account: no login, open sessions end (inactive users are logged out)."""
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_record(
+        AuditEvent.Type.ACCOUNT_LOCKED, request=request, actor=agent, subject=user, by="agent"
+    )
+    return True
+
+
+@transaction.atomic
+def member_unlock(*, user: User, agent: User, request=None) -> None:
+    """Unlock a member's account: django-axes forgets its failures, and the account is active."""
+    from axes.utils import reset as axes_reset
+
+    # Members log in with their identifier's digest, which is what axes counts failures under.
+    failures_cleared = axes_reset(username=user.login)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        AuditEvent.Type.ACCOUNT_UNLOCKED,
+        request=request,
+        actor=agent,
+        subject=user,
+        by="agent",
+        failures_cleared=failures_cleared,
+    )
+
+
+@transaction.atomic
+def member_letter_request(*, user: User, agent: User | None, request=None, reason="agent_request"):
+    """Queue a letter with a new temporary password (made when the batch is printed).
+
+    Returns the letter, or None when one is already waiting to be printed.
+    """
+    from delivery.models import Letter
+
+    if Letter.objects.filter(user=user, status=Letter.Status.PENDING).exists():
+        return None
+    letter = Letter.objects.create(user=user, language=user.language or "fr", reason=reason)
+    audit_record(
+        AuditEvent.Type.AGENT_ACTION,
+        request=request,
+        actor=agent,
+        subject=user,
+        action="letter_requested",
+        letter=letter.pk,
+    )
+    return letter
+
+
+# --- Review queue ---------------------------------------------------------------------------
+
+
+class DecisionError(Exception):
+    """A decision that cannot be taken (already decided, nothing to link to)."""
+
+
+@transaction.atomic
+def signup_request_approve(*, signup_request, agent: User, person=None, company=None, request=None):
+    """Approve a request: link it to the registry, create the account if none, queue a letter.
+
+    An « Autre » request may be approved without a link (the agent took care of it); it then
+    gets no account. Returns the account, or None.
+    """
+    from delivery.models import Letter
+    from registry.digests import siret_digest
+    from signup.models import SignupRequest
+
+    from .selectors import format_siret
+
+    locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
+    if locked.status != SignupRequest.Status.PENDING:
+        raise DecisionError("already decided")
+    if person is None and company is None and locked.kind != SignupRequest.Kind.OTHER:
+        raise DecisionError("nothing to link")
+    account, created = None, False
+    if person is not None or company is not None:
+        if person is not None:
+            login = person.nir_digest
+            defaults = {
+                "identifier_type": User.IdentifierType.NIR,
+                "identifier_masked": person.nir_masked,
+                "person": person,
+                "profile": locked.profile if locked.profile in person.profile_list else "",
+                "first_name": locked.first_name or first_given_name(person.prenoms),
+                "last_name": locked.last_name or person.nom,
+            }
+        else:
+            login = siret_digest(company.siret)
+            defaults = {
+                "identifier_type": User.IdentifierType.SIRET,
+                "identifier_masked": format_siret(company.siret),
+                "company": company,
+                "profile": "entreprise",
+                "first_name": locked.first_name,
+                "last_name": locked.last_name,
+            }
+        account = User.objects.filter(login=login).first()
+        if account is None:
+            account = User(
+                login=login,
+                kind=User.Kind.MEMBER,
+                email=locked.email,
+                mobile=locked.mobile,
+                language=locked.language or "fr",
+                channel=User.Channel.REVIEW,
+                must_change_password=True,
+                **defaults,
+            )
+            account.set_unusable_password()
+            account.save()
+            created = True
+        if account.kind != User.Kind.MEMBER:
+            raise DecisionError("not a member account")
+        if not Letter.objects.filter(user=account, status=Letter.Status.PENDING).exists():
+            Letter.objects.create(
+                user=account, language=locked.language or "fr", reason="review_approved"
+            )
+    locked.status = SignupRequest.Status.APPROVED
+    locked.decided_at = timezone.now()
+    locked.decided_by = agent
+    locked.account = account
+    locked.save(update_fields=["status", "decided_at", "decided_by", "account"])
+    audit_record(
+        AuditEvent.Type.REVIEW_DECISION,
+        request=request,
+        actor=agent,
+        subject=account,
+        decision="approved",
+        signup_request=locked.pk,
+        account_created=created,
+    )
+    return account
+
+
+@transaction.atomic
+def signup_request_reject(*, signup_request, agent: User, reason: str, request=None) -> None:
+    """Reject a request with one of REJECTION_REASONS; the request itself is kept."""
+    from signup.models import SignupRequest
+
+    if reason not in dict(REJECTION_REASONS):
+        raise DecisionError("unknown reason")
+    locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
+    if locked.status != SignupRequest.Status.PENDING:
+        raise DecisionError("already decided")
+    locked.status = SignupRequest.Status.REJECTED
+    locked.rejection_reason = reason
+    locked.decided_at = timezone.now()
+    locked.decided_by = agent
+    locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    audit_record(
+        AuditEvent.Type.REVIEW_DECISION,
+        request=request,
+        actor=agent,
+        decision="rejected",
+        signup_request=locked.pk,
+        reason=reason,
+    )

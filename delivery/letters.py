@@ -1,0 +1,328 @@
+"""Letters with a temporary password, printed in batches by the agents (DESIGN §7).
+
+A batch takes every pending letter, makes each account a new temporary password at that moment
+(DESIGN §4: never stored in clear, the previous one voided), draws one page a letter into a PDF
+that is streamed to the agent and not kept, and records who made the batch, when, and how many
+letters it holds. Posting is confirmed afterwards; a batch printed again before it is posted
+gets new passwords, which voids the ones on the first print.
+"""
+
+import datetime
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import TemporaryPassword, User
+from accounts.passwords import VALIDITY, generate_temporary_password
+from audit.models import AuditEvent
+from audit.services import audit_record
+from identity import first_given_name
+
+from .models import Letter, LetterBatch
+from .pdf import LetterPage, LetterPrinter
+from .postal import AddressError, PostalAddress, address_block, recipient_line
+
+# Letters are read and their passwords hashed this many at a time: memory stays flat.
+CHUNK_SIZE = 500
+
+SKIP_REASONS = {
+    "no_address": gettext_lazy("pas d'adresse postale dans le registre"),
+    "address": gettext_lazy("adresse impossible à écrire en 38 caractères par ligne"),
+    "inactive": gettext_lazy("compte verrouillé"),
+}
+
+
+@dataclass
+class BatchReport:
+    """What a batch run did: the batch (None when nothing was printed) and the letters left."""
+
+    batch: LetterBatch | None = None
+    printed: int = 0
+    skipped: dict[int, str] = field(default_factory=dict)  # letter id → SKIP_REASONS key
+    superseded: int = 0
+
+
+def letters_pending_count() -> int:
+    """How many letters wait for the next batch."""
+    return Letter.objects.filter(status=Letter.Status.PENDING).count()
+
+
+@transaction.atomic
+def letters_batch_generate(
+    *, out, agent: User | None = None, request=None, workers: int | None = None
+) -> BatchReport:
+    """Print every pending letter into `out` (a binary file) as one PDF, in one batch.
+
+    Letters that cannot be printed (no address on file, locked account) stay pending and are
+    listed in the report. When an account has several pending letters, the latest is printed
+    and the others are cancelled: one password each, or the first would be void on arrival.
+    """
+    rows = list(
+        Letter.objects.select_for_update()
+        .filter(status=Letter.Status.PENDING)
+        .order_by("created_at", "pk")
+        .values_list("pk", "user_id")
+    )
+    latest = {user_id: pk for pk, user_id in rows}
+    superseded = [pk for pk, user_id in rows if latest[user_id] != pk]
+    if superseded:
+        Letter.objects.filter(pk__in=superseded).update(status=Letter.Status.CANCELLED)
+    report = _print(sorted(latest.values()), out=out, agent=agent, workers=workers)
+    report.superseded = len(superseded)
+    _audit_batch(report, agent=agent, request=request, reprint_of=None)
+    return report
+
+
+@transaction.atomic
+def letters_batch_reprint(
+    *, batch: LetterBatch, out, agent: User | None = None, request=None, workers: int | None = None
+) -> BatchReport:
+    """Print again the letters of a batch not yet posted, with new passwords, as a new batch.
+
+    The passwords printed the first time are voided by the new ones (accounts.passwords).
+    """
+    ids = list(
+        Letter.objects.select_for_update()
+        .filter(batch=batch, status=Letter.Status.PRINTED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    report = _print(ids, out=out, agent=agent, workers=workers)
+    _audit_batch(report, agent=agent, request=request, reprint_of=batch.pk)
+    return report
+
+
+@transaction.atomic
+def letters_batch_post(*, batch: LetterBatch, agent: User | None = None, request=None) -> int:
+    """Record that the batch's printed letters went to the post; return how many."""
+    count = Letter.objects.filter(batch=batch, status=Letter.Status.PRINTED).update(
+        status=Letter.Status.POSTED
+    )
+    batch.posted_at = timezone.now()
+    batch.posted_by = agent
+    batch.save(update_fields=["posted_at", "posted_by"])
+    audit_record(
+        AuditEvent.Type.LETTER_POSTED, request=request, actor=agent, batch=batch.pk, letters=count
+    )
+    return count
+
+
+@transaction.atomic
+def letter_cancel(*, letter: Letter, agent: User | None = None, request=None) -> bool:
+    """Cancel a letter not yet posted; a printed one's password is voided with it."""
+    if letter.status not in (Letter.Status.PENDING, Letter.Status.PRINTED):
+        return False
+    if letter.status == Letter.Status.PRINTED:
+        TemporaryPassword.objects.filter(
+            user_id=letter.user_id,
+            channel=TemporaryPassword.Channel.POST,
+            used_at=None,
+            voided_at=None,
+        ).update(voided_at=timezone.now())
+    letter.status = Letter.Status.CANCELLED
+    letter.save(update_fields=["status"])
+    audit_record(
+        AuditEvent.Type.AGENT_ACTION,
+        request=request,
+        actor=agent,
+        subject=letter.user,
+        action="letter_cancelled",
+        letter=letter.pk,
+    )
+    return True
+
+
+def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
+    report = BatchReport()
+    if not ids:
+        return report
+    now = timezone.now()
+    batch = LetterBatch.objects.create(created_at=now, created_by=agent, letter_count=0)
+    printer = LetterPrinter(
+        out, title=_("Courriers Mon espace privé"), author=settings.FUND["name"]
+    )
+    # argon2id releases the GIL: hashing in threads uses every core while the page is drawn.
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = ids[start : start + CHUNK_SIZE]
+            letters = list(
+                Letter.objects.filter(pk__in=chunk)
+                .select_related("user__person", "user__company")
+                .order_by("created_at", "pk")
+            )
+            _print_chunk(letters, printer=printer, pool=pool, now=now, batch=batch, report=report)
+    if report.printed == 0:
+        # Nothing printable: no batch, no PDF, nothing changed.
+        transaction.set_rollback(True)
+        return BatchReport(skipped=report.skipped)
+    printer.close()
+    batch.letter_count = report.printed
+    batch.save(update_fields=["letter_count"])
+    report.batch = batch
+    return report
+
+
+def _print_chunk(letters, *, printer, pool, now, batch, report) -> None:
+    printable = []
+    for letter in letters:
+        reason = None
+        if not letter.user.is_active:
+            reason = "inactive"
+        else:
+            try:
+                lines = address_block(letter_address(letter.user))
+            except AddressError as error:
+                reason = "no_address" if "no postcode" in str(error) else "address"
+        if reason:
+            report.skipped[letter.pk] = reason
+        else:
+            printable.append((letter, lines))
+    if not printable:
+        return
+    validity = VALIDITY[TemporaryPassword.Channel.POST]
+    clears = [generate_temporary_password() for _letter in printable]
+    hashes = pool.map(make_password, clears)  # runs while the pages are drawn below
+    for (letter, lines), clear in zip(printable, clears, strict=True):
+        printer.add(
+            letter_page(letter, address_lines=lines, password=clear, expires_at=now + validity)
+        )
+    user_ids = [letter.user_id for letter, _lines in printable]
+    TemporaryPassword.objects.filter(user_id__in=user_ids, used_at=None, voided_at=None).update(
+        voided_at=now
+    )
+    TemporaryPassword.objects.bulk_create(
+        TemporaryPassword(
+            user_id=letter.user_id,
+            channel=TemporaryPassword.Channel.POST,
+            password_hash=password_hash,
+            created_at=now,
+            expires_at=now + validity,
+        )
+        for (letter, _lines), password_hash in zip(printable, hashes, strict=True)
+    )
+    Letter.objects.filter(pk__in=[letter.pk for letter, _lines in printable]).update(
+        status=Letter.Status.PRINTED, batch=batch
+    )
+    report.printed += len(printable)
+    del clears
+
+
+def _audit_batch(report: BatchReport, *, agent, request, reprint_of) -> None:
+    if report.batch is None:
+        return
+    data = {"batch": report.batch.pk, "letters": report.printed, "skipped": len(report.skipped)}
+    if reprint_of is not None:
+        data["reprint_of"] = reprint_of
+    audit_record(AuditEvent.Type.LETTER_BATCH, request=request, actor=agent, **data)
+
+
+def letter_address(user: User) -> PostalAddress:
+    """The postal address on file (registry), for the person or the company of the account."""
+    if user.person_id:
+        person = user.person
+        return PostalAddress(
+            recipient=_recipient(first_given_name(person.prenoms), person.nom),
+            line_2=person.adresse_2,
+            line_3=person.adresse_3,
+            line_4=person.adresse_4,
+            line_5=person.adresse_5,
+            postcode=person.code_postal,
+            locality=person.commune,
+            country=person.pays,
+        )
+    if user.company_id:
+        company = user.company
+        attention = _recipient(user.first_name, user.last_name)
+        return PostalAddress(
+            recipient=company.raison_sociale,
+            line_2=company.adresse_2 or attention,
+            line_3=company.adresse_3,
+            line_4=company.adresse_4,
+            line_5=company.adresse_5,
+            postcode=company.code_postal,
+            locality=company.commune,
+            country=company.pays,
+        )
+    raise AddressError("no postcode and locality on file")
+
+
+def _recipient(first_name: str, last_name: str) -> str:
+    return recipient_line(first_name, last_name) if last_name.strip() else ""
+
+
+def letter_page(
+    letter: Letter, *, address_lines: list[str], password: str, expires_at: datetime.datetime
+) -> LetterPage:
+    """The texts of one letter, in the language the person used (Letter.language)."""
+    fund = settings.FUND
+    user = letter.user
+    language = letter.language if letter.language in dict(settings.LANGUAGES) else "fr"
+    with translation.override(language):
+        login_url = settings.SITE_URL + reverse("accounts:login")
+        if user.identifier_type == User.IdentifierType.SIRET:
+            label = _("Numéro SIRET")
+            typed = _("votre numéro SIRET (14 chiffres)")
+        else:
+            label = _("Numéro de Sécurité Sociale")
+            typed = _("votre numéro de Sécurité Sociale (13 chiffres, sans la clé)")
+        today = timezone.localdate()
+        expiry = timezone.localtime(expires_at).date()
+        return LetterPage(
+            sender_lines=[fund["long_name"], *([fund["parent"]] if fund["parent"] else [])]
+            + list(fund["address_lines"])
+            + [_("Téléphone : %(phone)s") % {"phone": fund["phone"]}, fund["email"]],
+            address_lines=address_lines,
+            date_line=_("Le %(date)s") % {"date": formats.date_format(today, "j F Y")},
+            subject=_("Objet : votre mot de passe provisoire pour Mon espace privé"),
+            reference=f"{label} : {user.identifier_masked}",
+            salutation=_("Madame, Monsieur,"),
+            intro=_(
+                "Vous avez demandé à accéder à Mon espace privé, votre espace personnel en ligne "
+                "de la %(fund)s. Voici le mot de passe provisoire qui vous permettra de vous "
+                "connecter pour la première fois."
+            )
+            % {"fund": fund["long_name"]},
+            password_label=_("Votre mot de passe provisoire"),
+            password=password,
+            password_hint=_(
+                "12 caractères, sans espace. Les majuscules et les minuscules comptent."
+            ),
+            character_names={"upper": _("maj."), "lower": _("min."), "digit": _("chiffre")},
+            expiry=_("Valable jusqu'au %(date)s inclus, pour une seule connexion.")
+            % {"date": formats.date_format(expiry, "j F Y")},
+            how_title=_("Comment vous connecter"),
+            how_steps=[
+                _("Rendez-vous sur %(url)s") % {"url": login_url},
+                _("Saisissez %(identifier)s et ce mot de passe provisoire.")
+                % {"identifier": typed},
+                _(
+                    "Choisissez ensuite votre mot de passe personnel : le mot de passe provisoire "
+                    "ne servira plus."
+                ),
+            ],
+            warning=_(
+                "Si vous n'êtes pas à l'origine de cette demande, contactez-nous : nous "
+                "désactiverons ce mot de passe. La caisse ne vous demandera jamais votre mot de "
+                "passe."
+            ),
+            contact_title=_("Nous contacter"),
+            contact_lines=[
+                _("Téléphone : %(phone)s, %(hours)s")
+                % {"phone": fund["phone"], "hours": fund["hours"]},
+                _("Email : %(email)s") % {"email": fund["email"]},
+                _("Adresse : %(address)s") % {"address": ", ".join(fund["address_lines"])},
+            ],
+            closing=_("Nous vous prions d'agréer, Madame, Monsieur, nos salutations distinguées."),
+            signature=[_("Le service Mon espace privé"), fund["name"]],
+            footer=_("%(fund)s — Ne communiquez jamais ce mot de passe à personne.")
+            % {"fund": fund["name"]},
+            colour=fund["colour_primary"],
+        )

@@ -1,0 +1,227 @@
+"""The letters' PDF: A4, one page a letter, address in the window of a DL envelope (DESIGN §7).
+
+Envelope: the French standard DL (110 × 220 mm) with its window on the right, 100 × 45 mm,
+20 mm from the right edge and 15 mm from the bottom, i.e. 100 to 200 mm from the envelope's
+left edge and 50 to 95 mm from its top. The A4 sheet, folded in three (99 mm panels), can move
+by up to 10 mm sideways and 11 mm up and down in the envelope, so the block is placed where
+the window shows it in every position: from 105 mm from the sheet's left edge, no wider than
+82 mm, and between 52 and 82 mm from its top.
+
+Fonts come with reportlab itself, so that a machine with only PyPI prints the same letters:
+Bitstream Vera Sans (the font DejaVu Sans grew from; French accents, « », •) and the URW
+Courier Bold Type 1 for the password, both embedded in the PDF so the printer adds nothing.
+
+Pages are drawn as they come: the caller passes one letter at a time, and nothing but the
+canvas (compressed page streams) is held until the end.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import reportlab
+from reportlab.lib.colors import HexColor, black
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+SANS, SANS_BOLD, MONO = "LetterSans", "LetterSans-Bold", "LetterMono-Bold"
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 20 * mm
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+# The window (see the module's docstring), in the sheet's coordinates.
+ADDRESS_LEFT = 105 * mm
+ADDRESS_TOP = 52 * mm
+ADDRESS_MAX_WIDTH = 82 * mm
+ADDRESS_MAX_HEIGHT = 30 * mm
+FOLD_MARKS = (99 * mm, 198 * mm)
+
+_fonts_ready = False
+
+
+def register_fonts() -> None:
+    """Register the embedded fonts once per process."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
+    pdfmetrics.registerFont(TTFont(SANS, os.path.join(folder, "Vera.ttf")))
+    pdfmetrics.registerFont(TTFont(SANS_BOLD, os.path.join(folder, "VeraBd.ttf")))
+    face = pdfmetrics.EmbeddedType1Face(
+        os.path.join(folder, "cob_____.afm"), os.path.join(folder, "cob_____.pfb")
+    )
+    pdfmetrics.registerTypeFace(face)
+    pdfmetrics.registerFont(pdfmetrics.Font(MONO, face.name, "WinAnsiEncoding"))
+    _fonts_ready = True
+
+
+@dataclass
+class LetterPage:
+    """Everything printed on one letter, already in the recipient's language."""
+
+    sender_lines: list[str]
+    address_lines: list[str]
+    date_line: str
+    subject: str
+    reference: str
+    salutation: str
+    intro: str
+    password_label: str
+    password: str
+    password_hint: str
+    character_names: dict[str, str]
+    expiry: str
+    how_title: str
+    how_steps: list[str]
+    warning: str
+    contact_title: str
+    contact_lines: list[str]
+    closing: str
+    signature: list[str]
+    footer: str
+    colour: str = "#0b5e5a"
+    metadata: dict = field(default_factory=dict)
+
+
+class LetterPrinter:
+    """Draw letters one page at a time into `out`; `close()` writes the PDF."""
+
+    def __init__(self, out, *, title: str, author: str):
+        register_fonts()
+        self.canvas = canvas.Canvas(out, pagesize=A4, pageCompression=1, invariant=0)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor(author)
+        self.canvas.setSubject(title)
+        self.pages = 0
+
+    def add(self, page: LetterPage) -> None:
+        c = self.canvas
+        colour = HexColor(page.colour)
+        self._fold_marks()
+        # Sender, top left.
+        y = PAGE_HEIGHT - 18 * mm
+        c.setFillColor(colour)
+        c.setFont(SANS_BOLD, 12)
+        c.drawString(MARGIN, y, page.sender_lines[0])
+        c.setFillColor(black)
+        c.setFont(SANS, 8.5)
+        for line in page.sender_lines[1:]:
+            y -= 4.2 * mm
+            c.drawString(MARGIN, y, line)
+        self._address(page.address_lines)
+        # Below the first fold: the letter itself.
+        y = PAGE_HEIGHT - 106 * mm
+        c.setFont(SANS, 9.5)
+        c.drawRightString(PAGE_WIDTH - MARGIN, y, page.date_line)
+        y -= 8 * mm
+        c.setFont(SANS_BOLD, 10.5)
+        c.drawString(MARGIN, y, page.subject)
+        y -= 5 * mm
+        c.setFont(SANS, 9.5)
+        c.drawString(MARGIN, y, page.reference)
+        y -= 9 * mm
+        c.drawString(MARGIN, y, page.salutation)
+        y = self._paragraph(page.intro, y - 6 * mm, size=9.5)
+        y = self._password_box(page, y - 4 * mm, colour)
+        c.setFont(SANS_BOLD, 10)
+        c.drawString(MARGIN, y, page.expiry)
+        y -= 9 * mm
+        c.setFillColor(colour)
+        c.setFont(SANS_BOLD, 10.5)
+        c.drawString(MARGIN, y, page.how_title)
+        c.setFillColor(black)
+        for number, step in enumerate(page.how_steps, start=1):
+            y = self._paragraph(f"{number}. {step}", y - 5.5 * mm, size=9.5, indent=4 * mm)
+        y = self._paragraph(page.warning, y - 7 * mm, size=9, bold=True)
+        y -= 7 * mm
+        c.setFillColor(colour)
+        c.setFont(SANS_BOLD, 10.5)
+        c.drawString(MARGIN, y, page.contact_title)
+        c.setFillColor(black)
+        for line in page.contact_lines:
+            y = self._paragraph(line, y - 5 * mm, size=9)
+        y = self._paragraph(page.closing, y - 7 * mm, size=9.5)
+        c.setFont(SANS_BOLD, 9.5)
+        for line in page.signature:
+            y -= 5 * mm
+            c.drawString(MARGIN, y, line)
+        c.setFont(SANS, 7.5)
+        c.setFillColor(colour)
+        c.drawCentredString(PAGE_WIDTH / 2, 10 * mm, page.footer)
+        c.setFillColor(black)
+        c.showPage()
+        self.pages += 1
+
+    def close(self) -> None:
+        self.canvas.save()
+
+    def _fold_marks(self) -> None:
+        c = self.canvas
+        c.setLineWidth(0.3)
+        for from_top in FOLD_MARKS:
+            y = PAGE_HEIGHT - from_top
+            c.line(0, y, 5 * mm, y)
+
+    def _address(self, lines: list[str]) -> None:
+        """The window's block: left-aligned, the largest size that keeps 38 characters inside."""
+        c = self.canvas
+        size = 10.0
+        while size > 7.0 and max(pdfmetrics.stringWidth(x, SANS, size) for x in lines) > (
+            ADDRESS_MAX_WIDTH
+        ):
+            size -= 0.5
+        leading = min(size * 1.25, ADDRESS_MAX_HEIGHT / max(len(lines), 1))
+        c.setFont(SANS, size)
+        y = PAGE_HEIGHT - ADDRESS_TOP - size
+        for line in lines:
+            c.drawString(ADDRESS_LEFT, y, line)
+            y -= leading
+
+    def _paragraph(self, text, y, *, size, bold=False, indent=0.0):
+        """Draw wrapped text whose first line sits at `y`; return the last line's position."""
+        c = self.canvas
+        font = SANS_BOLD if bold else SANS
+        c.setFont(font, size)
+        lines = simpleSplit(text, font, size, TEXT_WIDTH - indent)
+        for i, line in enumerate(lines):
+            if i:
+                y -= size * 1.35
+            c.drawString(MARGIN + indent, y, line)
+        return y
+
+    def _password_box(self, page: LetterPage, y: float, colour) -> float:
+        """The password in a framed monospace line, each character named underneath."""
+        c = self.canvas
+        size, spacing = 22, 8.0
+        char_width = pdfmetrics.stringWidth("M", MONO, size) + spacing
+        text_width = char_width * len(page.password) - spacing
+        box_height = 27 * mm
+        top = y - 2 * mm
+        c.setStrokeColor(colour)
+        c.setLineWidth(1.2)
+        c.roundRect(MARGIN, top - box_height, TEXT_WIDTH, box_height, 3 * mm)
+        c.setStrokeColor(black)
+        c.setFont(SANS_BOLD, 9.5)
+        c.drawString(MARGIN + 5 * mm, top - 6 * mm, page.password_label)
+        left = MARGIN + (TEXT_WIDTH - text_width) / 2
+        baseline = top - 15.5 * mm
+        c.setFont(MONO, size)
+        c.drawString(left, baseline, page.password, charSpace=spacing)
+        c.setFont(SANS, 6)
+        for i, char in enumerate(page.password):
+            kind = _character_kind(char)
+            centre = left + i * char_width + (char_width - spacing) / 2
+            c.drawCentredString(centre, baseline - 4 * mm, page.character_names[kind])
+        c.setFont(SANS, 8)
+        c.drawCentredString(
+            MARGIN + TEXT_WIDTH / 2, top - box_height + 2.5 * mm, page.password_hint
+        )
+        return top - box_height - 7 * mm
+
+
+def _character_kind(char: str) -> str:
+    if char.isdigit():
+        return "digit"
+    return "upper" if char.isupper() else "lower"

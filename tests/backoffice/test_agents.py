@@ -1,0 +1,154 @@
+"""Agents sign in with a password and a TOTP code; members never reach the back-office."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEvent
+from tests.backoffice import factories
+from tests.backoffice.conftest import current_code, sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_password_alone_does_not_open_the_back_office(client, agent):
+    response = client.post(
+        "/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/agents/verification/"
+    # Not logged in yet: every admin page sends back to the sign-in.
+    index = client.get("/agents/")
+    assert index.status_code == 302
+    assert index["Location"].startswith("/agents/login/")
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_totp_code_is_refused_and_audited(client, agent):
+    client.post("/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD})
+    device = TOTPDevice.objects.get(user=agent)
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    response = client.post("/agents/verification/", {"code": wrong})
+    assert response.status_code == 200
+    assert "Ce code n&#x27;est pas valable" in response.content.decode()
+    assert client.get("/agents/").status_code == 302
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.LOGIN_FAILED, subject=agent, data__reason="second_factor"
+    ).exists()
+
+
+def test_agent_with_password_and_code_opens_the_back_office(client, agent):
+    response = sign_in(client, agent)
+    assert response["Location"] == "/agents/"
+    page = client.get("/agents/")
+    assert page.status_code == 200
+    assert "Tableau de bord" in page.content.decode()
+    assert AuditEvent.objects.filter(type=AuditEvent.Type.LOGIN_SUCCEEDED, actor=agent).exists()
+
+
+def test_the_second_step_expires(client, agent, monkeypatch):
+    client.post("/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD})
+    import backoffice.views
+
+    monkeypatch.setattr(backoffice.views, "PENDING_SECONDS", -1)
+    device = TOTPDevice.objects.get(user=agent)
+    response = client.post("/agents/verification/", {"code": current_code(device)})
+    assert response["Location"] == "/agents/login/"
+
+
+def test_wrong_password_gives_one_neutral_message(client, agent):
+    response = client.post(
+        "/agents/login/", {"username": agent.login, "password": "pas-le-bon-mot-de-passe"}
+    )
+    assert response.status_code == 200
+    assert "Identifiant ou mot de passe incorrect." in response.content.decode()
+
+
+def test_first_sign_in_enrols_an_authenticator_by_qr_code(client):
+    agent = factories.agent(login="nouvel.agent", totp=False)
+    response = client.post(
+        "/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert response["Location"] == "/agents/enrolement/"
+    page = client.get("/agents/enrolement/").content.decode()
+    assert 'src="data:image/svg+xml;base64,' in page
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    # The key is also written out for manual entry (base32, in groups of four).
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    assert secret[:4] + " " + secret[4:8] in page
+    response = client.post("/agents/enrolement/", {"code": current_code(device)})
+    assert response["Location"] == "/agents/"
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/agents/").status_code == 200
+
+
+def test_a_member_cannot_open_the_admin(client):
+    member = factories.member()
+    member.set_password("mot-de-passe-adherent-2026")
+    member.save()
+    # Even with the right password (and the digest as login), the agent form refuses members.
+    response = client.post(
+        "/agents/login/", {"username": member.login, "password": "mot-de-passe-adherent-2026"}
+    )
+    assert response.status_code == 200
+    assert "Identifiant ou mot de passe incorrect." in response.content.decode()
+    # And a member's logged-in session (as the private space makes it) is no way in either.
+    client.force_login(member, backend="accounts.backends.MemberBackend")
+    assert client.get("/agents/").status_code == 302
+    assert client.get("/agents/tableau-de-bord/").status_code == 302
+
+
+def test_admin_site_refuses_a_verified_member_session(rf, db):
+    """has_permission itself: a member is refused even if a device had verified the session."""
+    from django.contrib import admin
+
+    member = factories.member()
+    request = rf.get("/agents/")
+    request.user = member
+    member.is_verified = lambda: True
+    assert admin.site.has_permission(request) is False
+
+
+def test_agent_without_supervisor_group_cannot_manage_agents(agent_client):
+    assert agent_client.get("/agents/backoffice/agentaccount/").status_code == 403
+    assert agent_client.get("/agents/backoffice/agentaccount/add/").status_code == 403
+    assert "agentaccount" not in agent_client.get("/agents/").content.decode()
+
+
+def test_supervisor_creates_an_agent(supervisor_client):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    agent_group = Group.objects.get(name="agent")
+    response = supervisor_client.post(
+        "/agents/backoffice/agentaccount/add/",
+        {
+            "login": "agent.questel",
+            "first_name": "Ana",
+            "last_name": "Questel",
+            "email": "ana@cps.example",
+            "groups": [agent_group.pk],
+            "is_active": "on",
+            "new_password": "une-phrase-de-passe-solide",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    created = User.objects.get(login="agent.questel")
+    assert created.kind == User.Kind.AGENT and created.is_staff and not created.is_superuser
+    assert list(created.groups.values_list("name", flat=True)) == ["agent"]
+    assert created.check_password("une-phrase-de-passe-solide")
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.AGENT_ACTION, subject=created, data__action="add"
+    ).exists()
+
+
+def test_supervisor_resets_a_lost_second_factor(supervisor_client, agent):
+    response = supervisor_client.post(
+        "/agents/backoffice/agentaccount/",
+        {"action": "reset_second_factor", "_selected_action": [agent.pk]},
+    )
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=agent).exists()
