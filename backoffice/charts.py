@@ -18,6 +18,11 @@ TEXT = "#1b1b1b"
 GRID = "#767676"
 
 
+def _n(value: float) -> str:
+    """A coordinate, to a tenth of a pixel."""
+    return f"{value:.1f}"
+
+
 def _nice_ceiling(value: int) -> int:
     """The smallest 1, 2 or 5 times a power of ten at or above `value` (at least 1)."""
     if value <= 1:
@@ -45,17 +50,17 @@ def registrations_chart(rows, *, chart_id: str = "chart-registrations") -> str:
         y = top + plot_h - plot_h * fraction
         parts.append(
             format_html(
-                '<line x1="{}" y1="{:.1f}" x2="{}" y2="{:.1f}" stroke="{}" stroke-width="1"'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"'
                 ' stroke-dasharray="{}"/>'
-                '<text x="{}" y="{:.1f}" text-anchor="end" font-size="12" fill="{}">{}</text>',
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
                 left,
-                y,
+                _n(y),
                 width - right,
-                y,
+                _n(y),
                 GRID,
                 "0" if fraction == 0 else "3 3",
                 left - 6,
-                y + 4,
+                _n(y + 4),
                 TEXT,
                 number_format(value, decimal_pos=0 if value == int(value) else 1),
             )
@@ -71,20 +76,19 @@ def registrations_chart(rows, *, chart_id: str = "chart-registrations") -> str:
             base -= h
             parts.append(
                 format_html(
-                    '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}"/>',
-                    x,
-                    base,
-                    bar,
-                    h,
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                    _n(x),
+                    _n(base),
+                    _n(bar),
+                    _n(h),
                     COLOURS[key],
                 )
             )
         if i % 5 == 0 or i == len(rows) - 1:
             parts.append(
                 format_html(
-                    '<text x="{:.1f}" y="{}" text-anchor="middle" font-size="12" fill="{}">'
-                    "{}</text>",
-                    x + bar / 2,
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="{}">{}</text>',
+                    _n(x + bar / 2),
                     height - bottom + 18,
                     TEXT,
                     row.day.strftime("%d/%m"),
@@ -125,18 +129,18 @@ def funnel_chart(rows, *, chart_id: str = "chart-funnel") -> str:
         parts.append(
             format_html(
                 '<text x="{}" y="{}" text-anchor="end" font-size="13" fill="{}">{}</text>'
-                '<rect x="{}" y="{}" width="{:.1f}" height="{}" fill="{}"/>'
-                '<text x="{:.1f}" y="{}" font-size="13" fill="{}">{} ({} %)</text>',
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="13" fill="{}">{} ({} %)</text>',
                 label_w - 8,
                 y + 19,
                 TEXT,
                 row.label,
                 label_w,
                 y + 5,
-                w,
+                _n(w),
                 row_h - 10,
                 FUNNEL_COLOURS[row.kind],
-                label_w + w + 6,
+                _n(label_w + w + 6),
                 y + 19,
                 TEXT,
                 number_format(row.count, force_grouping=True),

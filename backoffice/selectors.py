@@ -93,9 +93,9 @@ def member_accounts_with_state(queryset):
 # --- Dashboard ----------------------------------------------------------------------------------
 
 CHANNELS = [
-    ("email", _("Email")),
-    ("post", _("Courrier")),
-    ("review", _("Examen par un agent")),
+    ("email", _("Par email")),
+    ("post", _("Par courrier")),
+    ("review", _("Après examen par un agent")),
 ]
 STEPS = [
     (1, _("Étape 1 — Vous êtes...")),

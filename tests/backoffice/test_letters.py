@@ -44,7 +44,9 @@ def demo_letters():
             "pays": "Allemagne",
         },
     ]
-    letters = [factories.letter(user=factories.member(person=factories.person(**a))) for a in addresses]
+    letters = [
+        factories.letter(user=factories.member(person=factories.person(**a))) for a in addresses
+    ]
     company = factories.company()
     letters.append(factories.letter(user=factories.company_member(company=company)))
     return letters
@@ -64,7 +66,11 @@ def test_batch_prints_one_page_per_pending_letter_with_a_window_address(agent):
     for page in printed:
         assert 3 <= len(page.address_lines) <= 6 or page.address_lines[-1] == "ALLEMAGNE"
         assert all(len(line) <= 38 for line in page.address_lines), page.address_lines
-        locality = page.address_lines[-2] if page.address_lines[-1] == "ALLEMAGNE" else page.address_lines[-1]
+        locality = (
+            page.address_lines[-2]
+            if page.address_lines[-1] == "ALLEMAGNE"
+            else page.address_lines[-1]
+        )
         assert LOCALITY.match(locality), locality
     assert printed[0].address_lines == [
         "Marie GREAUX",
@@ -121,7 +127,9 @@ def test_batch_is_recorded_and_posting_is_confirmed(agent):
     assert batch == report.batch
     assert (batch.created_by, batch.letter_count) == (agent, 2)
     assert set(Letter.objects.values_list("status", flat=True)) == {Letter.Status.PRINTED}
-    assert AuditEvent.objects.filter(type=AuditEvent.Type.LETTER_BATCH, actor=agent, data__letters=2).exists()
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.LETTER_BATCH, actor=agent, data__letters=2
+    ).exists()
     assert letters_batch_post(batch=batch, agent=agent) == 2
     assert set(Letter.objects.values_list("status", flat=True)) == {Letter.Status.POSTED}
     batch.refresh_from_db()
@@ -132,7 +140,9 @@ def test_batch_is_recorded_and_posting_is_confirmed(agent):
 
 def test_letter_without_address_stays_pending(agent):
     nowhere = factories.letter(
-        user=factories.member(person=factories.person(adresse_4="", adresse_5="", code_postal="", commune=""))
+        user=factories.member(
+            person=factories.person(adresse_4="", adresse_5="", code_postal="", commune="")
+        )
     )
     printable = factories.letter()
     report, pdf = generate(agent=agent)
@@ -202,7 +212,9 @@ def test_agent_generates_the_batch_from_the_back_office(agent_client, agent):
 
 def test_agent_reprints_a_batch_not_yet_posted(agent_client, agent):
     letter = factories.letter()
-    first = read_letters(b"".join(agent_client.post("/agents/delivery/letterbatch/generer/").streaming_content))
+    first = read_letters(
+        b"".join(agent_client.post("/agents/delivery/letterbatch/generer/").streaming_content)
+    )
     batch = LetterBatch.objects.get()
     response = agent_client.post(f"/agents/delivery/letterbatch/{batch.pk}/reimprimer/")
     second = read_letters(b"".join(response.streaming_content))

@@ -1,0 +1,77 @@
+"""Registry imports seen and run from the back-office; failed emails sent again."""
+
+import sys
+import types
+
+import pytest
+
+from registry.models import RegistryImport
+from tests.backoffice import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_imports_are_listed_with_their_rejected_lines(agent_client):
+    record = RegistryImport.objects.create(
+        kind="persons",
+        file_name="extrait-2026-11.csv",
+        status="done",
+        created=10,
+        rejected=1,
+        rejected_lines=[{"line": 7, "reason": "clé du NIR incorrecte"}],
+    )
+    assert (
+        "extrait-2026-11.csv"
+        in agent_client.get("/agents/registry/registryimport/").content.decode()
+    )
+    page = agent_client.get(f"/agents/registry/registryimport/{record.pk}/change/").content.decode()
+    assert "clé du NIR incorrecte" in page and "<td>7</td>" in page
+    assert agent_client.get("/agents/registry/registryimport/add/").status_code == 403
+
+
+def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, monkeypatch, tmp_path):
+    calls = []
+
+    def registry_import(*, path, kind, encoding, agent=None, progress=None):
+        with open(path, encoding=encoding) as extract:
+            calls.append((extract.read(), kind, agent))
+        return RegistryImport.objects.create(
+            kind=kind, file_name=path, status="done", created=1, agent=agent
+        )
+
+    import registry
+
+    fake = types.ModuleType("registry.services")
+    fake.registry_import = registry_import
+    monkeypatch.setitem(sys.modules, "registry.services", fake)
+    monkeypatch.setattr(registry, "services", fake, raising=False)
+    extract = tmp_path / "extrait.csv"
+    extract.write_text("nir;nom\n", encoding="utf-8")
+    with extract.open("rb") as upload:
+        response = agent_client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "persons", "encoding": "utf-8", "file": upload},
+        )
+    assert response.status_code == 302
+    assert calls == [("nir;nom\n", "persons", agent)]
+    record = RegistryImport.objects.get()
+    assert record.file_name == "extrait.csv"
+    assert response["Location"] == f"/agents/registry/registryimport/{record.pk}/change/"
+
+
+def test_upload_refuses_what_is_not_a_csv(agent_client, tmp_path):
+    bad = tmp_path / "photo.png"
+    bad.write_bytes(b"\x89PNG")
+    with bad.open("rb") as upload:
+        response = agent_client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "persons", "encoding": "utf-8", "file": upload},
+        )
+    assert response.status_code == 200
+    assert "Choisissez un fichier .csv." in response.content.decode()
+
+
+def test_email_list_shows_the_smtp_error(agent_client):
+    factories.email_delivery()
+    page = agent_client.get("/agents/delivery/emaildelivery/?status__exact=failed").content.decode()
+    assert "451 4.3.0 Mailbox temporarily unavailable" in page
