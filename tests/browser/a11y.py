@@ -67,9 +67,11 @@ def focused(page) -> dict:
     return page.evaluate(
         """() => {
             const el = document.activeElement;
+            const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
             return {
                 tag: el.tagName.toLowerCase(),
-                text: (el.getAttribute("aria-label") || el.innerText || el.value || "").trim(),
+                text: (el.getAttribute("aria-label") || label || el.innerText || el.value || "")
+                    .trim(),
                 id: el.id,
             };
         }"""
@@ -99,6 +101,34 @@ def tab_to(page, text: str, *, max_presses: int = 60) -> dict:
             return element
         seen.append(element["text"])
     raise AssertionError(f"Tab never reached {text!r} on {page.url}; reached: {seen}")
+
+
+def keyboard_focus(page, selector: str, *, max_presses: int = 60) -> None:
+    """Move the focus to the element `selector` names with the keyboard only.
+
+    Tab through the page; in a group of radio buttons (one Tab stop), the arrow keys move to
+    the wanted one, and by doing so select it, as they do for a person.
+    """
+    target = page.locator(selector)
+    assert target.count() == 1, f"{selector!r} matches {target.count()} elements"
+    element = target.element_handle()
+    where = """(t) => { const a = document.activeElement;
+        return a === t ? "there" : (a.type === "radio" && t.type === "radio" && a.name === t.name)
+            ? "in its group" : "elsewhere"; }"""
+    for _ in range(max_presses):
+        page.keyboard.press("Tab")
+        position = element.evaluate(where)
+        if position == "in its group":
+            for _ in range(
+                page.locator(f'[type=radio][name="{element.get_attribute("name")}"]').count()
+            ):
+                page.keyboard.press("ArrowDown")
+                position = element.evaluate(where)
+                if position == "there":
+                    break
+        if position == "there":
+            return
+    raise AssertionError(f"Tab never reached {selector!r} on {page.url}")
 
 
 def assert_focus_visible(page) -> None:

@@ -1,0 +1,142 @@
+"""Accessibility sweep of the registration: every page and its error state, as people meet it.
+
+Each page is checked with axe-core, for its heading order, its title (« Erreur — » first after a
+failed submission, with the focus on the error summary), and, at 320 px, for sideways
+scrolling; in French, on a phone, and in English.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from tests.browser.a11y import assert_no_horizontal_scroll, keyboard_focus
+from tests.signup.factories import company_create, person_create
+from tests.signup.walk import company_pages, person_pages, url
+
+HELP_PAGES = [
+    "/inscription/aide/numero-de-securite-sociale/",
+    "/inscription/aide/numero-de-serie-carte-vitale/",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Registration rate limits live in the shared cache: each walk starts from zero.
+    cache.clear()
+
+
+# The step's own button (the last one of its form), never « Abandonner ».
+STEP_BUTTON = "main form:not(#abandon-form) button[type=submit]:not([form]) >> nth=-1"
+
+
+def fill(page, data: dict) -> None:
+    for name, value in data.items():
+        field = page.locator(f'main [name="{name}"]')
+        kind = field.first.get_attribute("type")
+        if kind == "radio":
+            page.locator(f'main [name="{name}"][value="{value}"]').check()
+        elif kind == "checkbox":
+            field.set_checked(bool(value))
+        else:
+            field.fill(value)
+
+
+def submit(page) -> None:
+    with page.expect_navigation():
+        page.locator(STEP_BUTTON).click()
+
+
+def title_without_site(page) -> str:
+    return re.sub(r" — Mon espace privé — .+$", "", page.title())
+
+
+def check_step(page, check, *, error: bool) -> None:
+    heading = page.get_by_role("heading", level=1).inner_text()
+    stepper = page.locator(".stepper")
+    expected = heading
+    if stepper.count():
+        expected += " — " + " ".join(stepper.inner_text().split())
+    if error:
+        prefix = (
+            "Erreur — " if page.evaluate("document.documentElement.lang") == "fr" else "Error — "
+        )
+        expected = prefix + expected
+    assert title_without_site(page) == expected
+    check(page)
+
+
+def walk(page, live_server, pages, check) -> None:
+    for slug, data in pages:
+        page.goto(live_server.url + url(slug))
+        check_step(page, check, error=False)
+        if data:
+            # Submitted empty: the error state, with the focus on its summary.
+            submit(page)
+            assert page.url.endswith(url(slug)), f"{slug} accepted an empty form"
+            check_step(page, check, error=True)
+            assert "error-summary" in page.evaluate("document.activeElement.className")
+            fill(page, data)
+        submit(page)
+    # Page 7.
+    check_step(page, check, error=False)
+
+
+def test_a_person_registration_conforms_at_every_step(live_server, page, assert_page_conforms):
+    walk(page, live_server, a_person_pages(), assert_page_conforms)
+
+
+def test_a_person_registration_fits_a_320px_screen(live_server, phone_page):
+    # axe-core runs in the two other walks; here what a narrow screen changes.
+    walk(phone_page, live_server, a_person_pages(), assert_no_horizontal_scroll)
+
+
+def test_a_person_registration_conforms_in_english(live_server, english_page, assert_page_conforms):
+    walk(english_page, live_server, a_person_pages(), assert_page_conforms)
+
+
+def test_a_company_registration_conforms_at_every_step(live_server, page, assert_page_conforms):
+    company = company_create()
+    pages = company_pages(siret=company.siret, account=company.employer_account)
+    walk(page, live_server, pages, assert_page_conforms)
+
+
+def test_a_person_registers_with_the_keyboard_alone(live_server, nojs_page):
+    # Without JavaScript too: Tab, the arrow keys, Space and Enter, never a click.
+    page = nojs_page
+    page.goto(live_server.url + "/")
+    keyboard_focus(page, 'main >> role=link[name="S\'inscrire"]')
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    for slug, data in a_person_pages():
+        assert page.url.endswith(url(slug)), (page.url, slug)
+        for name, value in data.items():
+            field = page.locator(f'main [name="{name}"]').first
+            if field.get_attribute("type") == "radio":
+                keyboard_focus(page, f'main [name="{name}"][value="{value}"]')
+                page.keyboard.press("Space")
+            else:
+                keyboard_focus(page, f'main [name="{name}"]')
+                page.keyboard.type(value)
+        keyboard_focus(page, STEP_BUTTON)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert page.get_by_role("heading", level=1).inner_text() == "Inscription terminée"
+
+
+def a_person_pages():
+    card = person_create()
+    return person_pages(
+        nir=card.nir,
+        nom=card.nom,
+        prenom=card.prenom,
+        birth_date=card.birth_date_typed,
+        secret=card.serial,
+    )
+
+
+def test_help_pages_conform(live_server, page, phone_page, assert_page_conforms):
+    for path in HELP_PAGES:
+        for each in (page, phone_page):
+            each.goto(live_server.url + path)
+            assert_page_conforms(each)
