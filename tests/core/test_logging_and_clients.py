@@ -45,3 +45,13 @@ def test_behind_one_proxy_the_client_is_the_address_the_proxy_saw(settings):
         "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9"
     )
     assert client_ip(request) == "198.51.100.9"
+
+
+def test_a_request_without_a_valid_address_gets_none_rather_than_garbage(settings):
+    # Stored in PostgreSQL inet columns (axes, audit): anything but an address would fail there.
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="unknown")
+    assert client_ip(request) == ""
+    del request.META["REMOTE_ADDR"]
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == ""
