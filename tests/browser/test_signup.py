@@ -103,7 +103,7 @@ def test_a_person_registers_by_the_guide_and_receives_the_password(
     assert page.get_by_role("link", name="lire les conditions générales d'utilisation").is_visible()
     next_page(page, "Finaliser mon inscription en acceptant les conditions générales d'utilisation")
 
-    assert_title(page, "Inscription terminée")
+    assert_title(page, "Inscription terminée — Étape 7 sur 7")
     assert page.get_by_role("heading", level=1).inner_text() == "Inscription terminée"
     assert page.get_by_text(
         "Votre demande d'inscription à Mon espace privé est en cours de traitement."
@@ -300,7 +300,7 @@ def test_steps_fit_a_phone_and_work_in_english(live_server, phone_page, english_
 
 def test_step_1_with_the_keyboard_only(live_server, page):
     page.goto(live_server.url + "/inscription/")
-    tab_to(page, "exploitant")  # the first radio button (its value is what has the focus)
+    tab_to(page, "Exploitant agricole")  # the first radio button, by its label
     page.keyboard.press("ArrowDown")  # moves to « Entreprise » and selects it
     tab_to(page, "Suivant >")
     with page.expect_navigation():
