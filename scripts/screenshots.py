@@ -39,6 +39,61 @@ class Shot:
     full_page: bool = False
 
 
+# A person of the demo's kind (a valid NIR; the registry need not know it: the pages before
+# the last one look the same either way, and the last one is the same by design).
+DEMO = {
+    "nir": "2850597701123",
+    "last_name": "Questel",
+    "first_name": "Marie",
+    "birth_date": "12/05/1985",
+    "email": "marie.questel@example.org",
+    "mobile": "0690 12 34 56",
+}
+# The registration's pages in order, with what the person answers on each.
+SIGNUP = [
+    ("/inscription/", {"profile": "particulier"}),
+    ("/inscription/identifiant/", {"nir": DEMO["nir"]}),
+    (
+        "/inscription/coordonnees/",
+        {k: DEMO[k] for k in ("last_name", "first_name", "birth_date", "email", "mobile")},
+    ),
+    ("/inscription/verification/", {"affiliated": "oui"}),
+    ("/inscription/verification/carte-vitale/", {"card": "photo"}),
+    ("/inscription/verification/numero-de-serie/", {"serial": "802500002"}),
+    ("/inscription/reception/", {}),
+    ("/inscription/conditions/", {}),
+]
+
+
+def signup_until(path: str, *, empty: bool = False) -> Callable:
+    """An action: answer the registration's pages from the start up to `path` (excluded),
+    then, with `empty`, submit that page empty to show its error state."""
+
+    def action(page, base_url: str) -> None:
+        # A new session each time: the shots do not depend on each other's order.
+        page.context.clear_cookies()
+        for step_path, answers in SIGNUP:
+            page.goto(base_url + step_path)
+            if step_path == path:
+                if empty:
+                    signup_submit(page)
+                return
+            for name, value in answers.items():
+                field = page.locator(f'main [name="{name}"]')
+                if field.first.get_attribute("type") == "radio":
+                    page.locator(f'main [name="{name}"][value="{value}"]').check()
+                else:
+                    field.fill(value)
+            signup_submit(page)
+
+    return action
+
+
+def signup_submit(page) -> None:
+    with page.expect_navigation():
+        page.locator("main form:not(#abandon-form) button[type=submit]:not([form])").last.click()
+
+
 SHOTS = [
     Shot("home", "/", full_page=True),
     Shot("cgu", "/cgu/"),
@@ -46,10 +101,30 @@ SHOTS = [
     Shot("donnees-personnelles", "/donnees-personnelles/"),
     Shot("accessibilite", "/accessibilite/"),
     Shot("contact", "/contact/", full_page=True),
-    # Next: the seven registration steps, an error state, login and the private space, e.g.
-    # Shot("signup-1-profile", "/inscription/"),
-    # Shot("signup-2-error", signup_step_2_with_an_error), with
-    # def signup_step_2_with_an_error(page, base_url): page.goto(...); page.get_by_label(...)...
+    Shot("signup-1-profil", "/inscription/", full_page=True),
+    Shot("signup-1-erreur", signup_until("/inscription/", empty=True), full_page=True),
+    Shot("signup-2-identifiant", signup_until("/inscription/identifiant/"), full_page=True),
+    Shot("signup-3-coordonnees", signup_until("/inscription/coordonnees/"), full_page=True),
+    Shot(
+        "signup-3-erreur",
+        signup_until("/inscription/coordonnees/", empty=True),
+        full_page=True,
+    ),
+    Shot("signup-4-verification", signup_until("/inscription/verification/"), full_page=True),
+    Shot(
+        "signup-4-carte-vitale",
+        signup_until("/inscription/verification/carte-vitale/"),
+        full_page=True,
+    ),
+    Shot(
+        "signup-4-numero-de-serie",
+        signup_until("/inscription/verification/numero-de-serie/"),
+        full_page=True,
+    ),
+    Shot("signup-5-reception", signup_until("/inscription/reception/"), full_page=True),
+    Shot("signup-6-conditions", signup_until("/inscription/conditions/"), full_page=True),
+    Shot("signup-7-terminee", signup_until("end"), full_page=True),
+    # Next: login and the private space, as functions like signup_until.
 ]
 
 
