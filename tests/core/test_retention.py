@@ -1,0 +1,88 @@
+"""Personal data goes when its retention period ends, as the « Données personnelles » page says."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.models import TemporaryPassword, User
+from accounts.passwords import temporary_password_issue
+from audit.models import AuditEvent
+from core.retention import retention_purge
+from delivery.models import EmailDelivery, Letter
+from signup.models import SignupRequest
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+LONG_AGO = NOW - timedelta(days=400)
+
+
+def member(login: str, **fields) -> User:
+    return User.objects.create(login=login, kind=User.Kind.MEMBER, **fields)
+
+
+def test_what_outlived_its_purpose_goes_and_the_rest_stays():
+    old_request = SignupRequest.objects.create(kind="unidentified", decided_at=LONG_AGO)
+    pending_request = SignupRequest.objects.create(kind="unidentified", created_at=LONG_AGO)
+    recent_request = SignupRequest.objects.create(kind="other", decided_at=NOW)
+    old_event = AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=LONG_AGO)
+    recent_event = AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=NOW)
+    user = member("digest-active", last_login=NOW)
+    old_email = EmailDelivery.objects.create(
+        kind="temporary_password",
+        user=user,
+        to_address="a@example.org",
+        status="sent",
+        created_at=LONG_AGO,
+    )
+    queued_email = EmailDelivery.objects.create(
+        kind="temporary_password", user=user, to_address="a@example.org", created_at=LONG_AGO
+    )
+    old_letter = Letter.objects.create(user=user, status="posted", created_at=LONG_AGO)
+    pending_letter = Letter.objects.create(user=user, created_at=LONG_AGO)
+
+    counts = retention_purge(now=NOW)
+
+    assert not SignupRequest.objects.filter(pk=old_request.pk).exists()
+    assert SignupRequest.objects.filter(pk__in=[pending_request.pk, recent_request.pk]).count() == 2
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent_event.pk]
+    assert not AuditEvent.objects.filter(pk=old_event.pk).exists()
+    assert list(EmailDelivery.objects.values_list("pk", flat=True)) == [queued_email.pk]
+    assert not EmailDelivery.objects.filter(pk=old_email.pk).exists()
+    assert list(Letter.objects.values_list("pk", flat=True)) == [pending_letter.pk]
+    assert not Letter.objects.filter(pk=old_letter.pk).exists()
+    assert counts["signup_requests"] == 1
+    assert counts["audit_events"] == 1
+
+
+def test_only_the_valid_temporary_password_is_kept():
+    user = member("digest-temp")
+    _, first = temporary_password_issue(user=user, channel="email")
+    _, second = temporary_password_issue(user=user, channel="email")  # voids the first
+
+    retention_purge(now=NOW)
+
+    assert list(TemporaryPassword.objects.values_list("pk", flat=True)) == [second.pk]
+
+
+def test_accounts_dormant_for_three_years_are_deleted_members_only():
+    four_years_ago = NOW - timedelta(days=4 * 365)
+    member("digest-dormant", last_login=four_years_ago)
+    member("digest-never", date_joined=four_years_ago)
+    member("digest-recent", last_login=NOW - timedelta(days=30))
+    User.objects.create(
+        login="agent.ancien", kind=User.Kind.AGENT, is_staff=True, last_login=four_years_ago
+    )
+
+    counts = retention_purge(now=NOW)
+
+    assert counts["accounts"] == 2
+    assert set(User.objects.values_list("login", flat=True)) == {"digest-recent", "agent.ancien"}
+
+
+def test_the_command_reports_what_it_deleted(capsys):
+    AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=LONG_AGO)
+    call_command("purge_expired")
+    assert "audit_events: 1 deleted" in capsys.readouterr().out
