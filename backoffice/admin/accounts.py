@@ -17,7 +17,7 @@ from delivery.models import Letter
 from .. import services
 from ..models import AgentAccount, MemberAccount
 from ..selectors import member_accounts_with_state
-from .base import AuditedModelAdmin, IdentifierSearchMixin
+from .base import AuditedModelAdmin, IdentifierSearchMixin, ProfileFilter
 
 AGENT_GROUPS = ("agent", "superviseur")
 
@@ -87,7 +87,7 @@ class MemberAccountAdmin(IdentifierSearchMixin, AuditedModelAdmin):
         "date_joined",
     )
     list_display_links = ("identifier_masked", "last_name")
-    list_filter = (StateFilter, "channel", "identifier_type", "profile")
+    list_filter = (StateFilter, "channel", "identifier_type", ProfileFilter)
     search_fields = ("last_name", "first_name")
     ordering = ("-date_joined",)
     list_per_page = 50

@@ -104,3 +104,20 @@ class IdentifierSearchMixin:
         if looks_like_identifier(term):
             return queryset.none(), False
         return super().get_search_results(request, queryset, term)
+
+
+class ProfileFilter(admin.SimpleListFilter):
+    """The profiles of « Vous êtes... », by their names (an empty profile has no link)."""
+
+    title = gettext_lazy("profil")
+    parameter_name = "profil"
+
+    def lookups(self, request, model_admin):
+        from signup.registration import SignupProfile
+
+        return SignupProfile.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(profile=self.value())
+        return queryset

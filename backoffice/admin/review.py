@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from signup.models import SignupRequest
+from signup.registration import SignupProfile
 
 from .. import services
 from ..forms import ApproveForm, RejectForm
 from ..selectors import review_candidates
-from .base import AuditedModelAdmin
+from .base import AuditedModelAdmin, ProfileFilter
 
 
 class PendingFirstFilter(admin.SimpleListFilter):
@@ -54,7 +55,7 @@ class SignupRequestAdmin(AuditedModelAdmin):
         "organisation",
     )
     list_display_links = ("created_at", "last_name")
-    list_filter = (PendingFirstFilter, "kind", "profile")
+    list_filter = (PendingFirstFilter, "kind", ProfileFilter)
     ordering = ("created_at", "pk")  # oldest first: the queue is worked in order of arrival
     list_per_page = 50
 
@@ -102,6 +103,7 @@ class SignupRequestAdmin(AuditedModelAdmin):
             "has_candidates": "candidate" in approve_form.fields,
             "link_required": link_required,
             "reasons": dict(services.REJECTION_REASONS),
+            "profile_label": dict(SignupProfile.choices).get(signup_request.profile, ""),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "backoffice/signup_request.html", context)

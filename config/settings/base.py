@@ -45,7 +45,6 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 # --- Applications ------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "backoffice.adminconfig.AgentAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +64,8 @@ INSTALLED_APPS = [
     "signup",
     "portal",
     "backoffice",
+    # After backoffice: its admin/ templates (the agents' look) override the admin's own.
+    "backoffice.adminconfig.AgentAdminConfig",
     # Last: the project's form templates (core) override Django's own.
     "django.forms",
 ]

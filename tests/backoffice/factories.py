@@ -1,9 +1,10 @@
 """Small factories for the back-office tests: rows made directly, as the other parts would."""
 
 import datetime
+import importlib
 import itertools
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -88,6 +89,21 @@ def company_member(*, company: Company, **fields) -> User:
     return User.objects.create_user(siret_digest(company.siret), None, **values)
 
 
+def agent_groups() -> dict[str, Group]:
+    """The groups the data migration made; made again after a transactional test's flush."""
+    migration = importlib.import_module("backoffice.migrations.0002_agent_groups")
+    groups = {}
+    for name, wanted in (("agent", migration.AGENT), ("superviseur", migration.SUPERVISOR)):
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(
+                Permission.objects.get(content_type__app_label=app, codename=codename)
+                for app, codename in wanted
+            )
+        groups[name] = group
+    return groups
+
+
 def agent(*, login: str = "agent.durand", groups=("agent",), totp: bool = True, **fields) -> User:
     """An agent in the given groups, with a confirmed TOTP device unless `totp` is False."""
     values = {
@@ -98,8 +114,9 @@ def agent(*, login: str = "agent.durand", groups=("agent",), totp: bool = True, 
     }
     values.update(fields)
     user = User.objects.create_user(login, AGENT_PASSWORD, **values)
+    existing = agent_groups()
     for name in groups:
-        user.groups.add(Group.objects.get(name=name))
+        user.groups.add(existing[name])
     if totp:
         TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     return user

@@ -1,10 +1,13 @@
 """Registry imports seen and run from the back-office; failed emails sent again."""
 
+import re
 import sys
 import types
 
 import pytest
 
+from audit.models import AuditEvent
+from delivery.models import EmailDelivery
 from registry.models import RegistryImport
 from tests.backoffice import factories
 
@@ -75,3 +78,44 @@ def test_email_list_shows_the_smtp_error(agent_client):
     factories.email_delivery()
     page = agent_client.get("/agents/delivery/emaildelivery/?status__exact=failed").content.decode()
     assert "451 4.3.0 Mailbox temporarily unavailable" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_email_is_sent_again_from_the_back_office(smtp_server, client):
+    from accounts.passwords import temporary_password_match
+    from delivery import tasks
+    from delivery.services import email_enqueue
+    from tests.backoffice.conftest import sign_in
+    from tests.delivery.worker import run_worker
+
+    agent = factories.agent()
+    member = factories.member(email="marie@example.org", channel="email")
+    email_enqueue(
+        kind=EmailDelivery.Kind.TEMPORARY_PASSWORD,
+        user=member,
+        to_address=member.email,
+        language="fr",
+    )
+    smtp_server.refuse = True
+    for _attempt in range(tasks.MAX_ATTEMPTS):
+        run_worker(including_later=True)
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == EmailDelivery.Status.FAILED
+
+    sign_in(client, agent)
+    page = client.get("/agents/delivery/emaildelivery/").content.decode()
+    assert "451 4.3.0 Mailbox temporarily unavailable" in page
+    smtp_server.refuse = False
+    client.post(
+        "/agents/delivery/emaildelivery/",
+        {"action": "resend", "_selected_action": [delivery.pk]},
+    )
+    run_worker()
+    (message,) = smtp_server.wait_for(1)
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDelivery.Status.SENT
+    password = re.search(r"Mot de passe provisoire : (\S{12})", smtp_server.text_of(message))
+    assert temporary_password_match(user=member, password=password.group(1)) is not None
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.EMAIL_RESENT, actor=agent, subject=member
+    ).exists()

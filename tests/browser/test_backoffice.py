@@ -1,0 +1,133 @@
+"""The back-office in Chromium: an agent signs in with TOTP and does the day's work."""
+
+import time
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from delivery.models import Letter, LetterBatch
+from signup.models import FunnelCount
+from tests.backoffice import factories
+from tests.backoffice.conftest import current_code
+from tests.backoffice.pdf_reading import read_letters
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def fresh_code(device: TOTPDevice) -> str:
+    """A code not used yet (each is accepted once): wait for the next 30 s step if needed."""
+    device.refresh_from_db()
+    if device.last_t >= int(time.time()) // device.step:
+        time.sleep(device.step - time.time() % device.step + 0.2)
+    return current_code(device)
+
+
+def sign_in(page, live_server, agent, assert_accessible=None):
+    page.goto(live_server.url + "/agents/")
+    page.get_by_label("Identifiant d'agent").fill(agent.login)
+    page.get_by_label("Mot de passe").fill(factories.AGENT_PASSWORD)
+    if assert_accessible:
+        assert_accessible(page)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/agents/verification/")
+    if assert_accessible:
+        assert_accessible(page)
+    device = TOTPDevice.objects.get(user=agent, confirmed=True)
+    page.get_by_label("Code à 6 chiffres de votre application d'authentification").fill(
+        fresh_code(device)
+    )
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server.url + "/agents/")
+
+
+def test_agent_signs_in_with_totp_and_works_through_the_day(live_server, page, assert_accessible):
+    agent = factories.agent()
+    FunnelCount.objects.create(
+        day=factories.datetime.date.today(), event="complete", channel="email", count=3
+    )
+    FunnelCount.objects.create(day=factories.datetime.date.today(), event="step", step=1, count=5)
+    request = factories.signup_request(identifier_masked="2 90 03 •• ••• •••")
+    factories.letter()
+
+    sign_in(page, live_server, agent, assert_accessible)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tableau de bord : inscriptions et parcours").click()
+    page.wait_for_url("**/agents/tableau-de-bord/")
+    expect(
+        page.get_by_role("img", name="Inscriptions finalisées par jour et par canal, sur 30 jours")
+    ).to_be_visible()
+    expect(page.get_by_role("img", name="Parcours d'inscription sur 30 jours")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(live_server.url + "/agents/")
+    page.get_by_role("link", name="Demandes à examiner").first.click()
+    expect(page.get_by_text("2 90 03 •• ••• •••")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=request.last_name).click()
+    page.get_by_label("Motif du refus").select_option("not_in_registry")
+    assert_accessible(page)
+    page.get_by_role("button", name="Refuser la demande").click()
+    expect(page.get_by_text("Demande refusée.")).to_be_visible()
+
+    page.goto(live_server.url + "/agents/delivery/letterbatch/")
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Générer le lot de courriers").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        letters = read_letters(pdf.read())
+    assert len(letters) == 1 and len(letters[0].password) == 12
+    assert Letter.objects.get().status == Letter.Status.PRINTED
+
+    page.goto(
+        f"{live_server.url}/agents/delivery/letterbatch/{LetterBatch.objects.get().pk}/change/"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmer l'envoi").click()
+    expect(page.get_by_text("Envoi confirmé : 1 courrier posté.")).to_be_visible()
+    assert Letter.objects.get().status == Letter.Status.POSTED
+
+
+def test_first_sign_in_shows_a_qr_code_and_the_key(live_server, page, assert_accessible):
+    agent = factories.agent(login="nouvel.agent", totp=False)
+    page.goto(live_server.url + "/agents/login/")
+    page.get_by_label("Identifiant d'agent").fill(agent.login)
+    page.get_by_label("Mot de passe").fill(factories.AGENT_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/agents/enrolement/")
+    qr = page.get_by_role("img", name="QR code à scanner avec votre application d’authentification")
+    assert qr.evaluate("img => img.naturalWidth") > 0  # the data: image loads under the CSP
+    assert_accessible(page)
+    device = TOTPDevice.objects.get(user=agent)
+    page.get_by_label("Code à 6 chiffres de votre application d'authentification").fill(
+        current_code(device)
+    )
+    page.get_by_role("button", name="Activer et se connecter").click()
+    page.wait_for_url(live_server.url + "/agents/")
+
+
+def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_accessible):
+    agent = factories.agent()
+    member = factories.member()
+    factories.email_delivery(user=factories.member(email="x@example.org"))
+    sign_in(page, live_server, agent)
+    for path in [
+        "/agents/backoffice/memberaccount/",
+        f"/agents/backoffice/memberaccount/{member.pk}/change/",
+        "/agents/delivery/emaildelivery/",
+        "/agents/audit/auditevent/",
+        "/agents/registry/registryimport/importer/",
+    ]:
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+
+def test_dashboard_reads_without_javascript(live_server, nojs_page):
+    agent = factories.agent()
+    sign_in(nojs_page, live_server, agent)
+    nojs_page.goto(live_server.url + "/agents/tableau-de-bord/")
+    expect(nojs_page.get_by_role("table").first).to_be_visible()
+    expect(nojs_page.get_by_role("img", name="Parcours d'inscription sur 30 jours")).to_be_visible()
