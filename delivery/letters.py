@@ -7,6 +7,7 @@ letters it holds. Posting is confirmed afterwards; a batch printed again before 
 gets new passwords, which voids the ones on the first print.
 """
 
+import dataclasses
 import datetime
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -149,6 +150,8 @@ def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
     printer = LetterPrinter(
         out, title=_("Courriers Mon espace privé"), author=settings.FUND["name"]
     )
+    # The texts of a letter depend on its language and identifier type only: made once each.
+    texts: dict[tuple, LetterPage] = {}
     # argon2id releases the GIL: hashing in threads uses every core while the page is drawn.
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         for start in range(0, len(ids), CHUNK_SIZE):
@@ -158,7 +161,15 @@ def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
                 .select_related("user__person", "user__company")
                 .order_by("created_at", "pk")
             )
-            _print_chunk(letters, printer=printer, pool=pool, now=now, batch=batch, report=report)
+            _print_chunk(
+                letters,
+                printer=printer,
+                pool=pool,
+                now=now,
+                batch=batch,
+                report=report,
+                texts=texts,
+            )
     if report.printed == 0:
         # Nothing printable: no batch, no PDF, nothing changed.
         transaction.set_rollback(True)
@@ -170,7 +181,7 @@ def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
     return report
 
 
-def _print_chunk(letters, *, printer, pool, now, batch, report) -> None:
+def _print_chunk(letters, *, printer, pool, now, batch, report, texts) -> None:
     printable = []
     for letter in letters:
         reason = None
@@ -191,8 +202,21 @@ def _print_chunk(letters, *, printer, pool, now, batch, report) -> None:
     clears = [generate_temporary_password() for _letter in printable]
     hashes = pool.map(make_password, clears)  # runs while the pages are drawn below
     for (letter, lines), clear in zip(printable, clears, strict=True):
+        key = (letter.language, letter.user.identifier_type)
+        if key not in texts:
+            texts[key] = letter_page(
+                letter, address_lines=lines, password=clear, expires_at=now + validity
+            )
+        shared = texts[key]
         printer.add(
-            letter_page(letter, address_lines=lines, password=clear, expires_at=now + validity)
+            dataclasses.replace(
+                shared,
+                address_lines=lines,
+                password=clear,
+                reference=shared.reference_template.replace(
+                    "{identifier}", letter.user.identifier_masked
+                ),
+            )
         )
     user_ids = [letter.user_id for letter, _lines in printable]
     TemporaryPassword.objects.filter(user_id__in=user_ids, used_at=None, voided_at=None).update(
@@ -282,7 +306,11 @@ def letter_page(
             address_lines=address_lines,
             date_line=_("Le %(date)s") % {"date": formats.date_format(today, "j F Y")},
             subject=_("Objet : votre mot de passe provisoire pour Mon espace privé"),
-            reference=f"{label} : {user.identifier_masked}",
+            # Filled in per letter; « : » is spaced the French way, not the English one.
+            reference_template=_("%(label)s : %(identifier)s")
+            % {"label": label, "identifier": "{identifier}"},
+            reference=_("%(label)s : %(identifier)s")
+            % {"label": label, "identifier": user.identifier_masked},
             salutation=_("Madame, Monsieur,"),
             intro=_(
                 "Vous avez demandé à accéder à Mon espace privé, votre espace personnel en ligne "
