@@ -44,7 +44,7 @@ def secret_maker(kind: str):
 
 
 def secret_make(delivery: EmailDelivery) -> Secret:
-    """The secret for this email, if its kind has one (called inside the task's transaction)."""
+    """The secret for this email, if its kind has one; committed before the email is sent."""
     maker = SECRET_MAKERS.get(delivery.kind)
     return maker(delivery) if maker else Secret()
 

@@ -24,12 +24,15 @@ def step_url(step: Step) -> str:
 
 @require_http_methods(["GET", "POST"])
 def step_view(request, slug: str):
-    """Show a step, or take its answer and go to the next one; a step out of order is refused."""
+    """Show a step, or take its answer and go to the next one; a step out of order is refused.
+
+    Showing a page writes nothing (a registration step should cost little more than a bare
+    page, DESIGN §9): the session and the funnel are written when an answer is taken.
+    """
     step = wizard_steps.BY_SLUG[slug]
     wizard = Wizard(request)
     if not wizard_steps.is_open(wizard.answers, step):
         # Skipped, forged, or past the hour: back to the first page still to answer.
-        wizard.save()
         return redirect(step_url(wizard_steps.first_open(wizard.answers)))
 
     if request.method == "POST":
@@ -38,17 +41,23 @@ def step_view(request, slug: str):
             if step in wizard_steps.FINAL_STEPS:
                 return _finish(request, wizard, step, form)
             wizard.store(step, form.stored())
+            following = wizard_steps.following(wizard.answers, step)
+            _reach(wizard, following)
             wizard.save()
-            return redirect(step_url(wizard_steps.following(wizard.answers, step)))
+            return redirect(step_url(following))
     else:
         form = wizard.form(step)
-
-    if wizard.reach(step):
-        services.funnel_record(
-            event=FunnelCount.Event.STEP, profile=wizard.profile, step=step.number
-        )
-    wizard.save()
+        if step is wizard_steps.PROFILE and _reach(wizard, step):
+            wizard.save()
     return render(request, step.template, _context(wizard, step, form))
+
+
+def _reach(wizard: Wizard, step: Step) -> bool:
+    """Count the step in the funnel the first time this run is sent to it."""
+    if not wizard.reach(step):
+        return False
+    services.funnel_record(event=FunnelCount.Event.STEP, profile=wizard.profile, step=step.number)
+    return True
 
 
 def _context(wizard: Wizard, step: Step, form) -> dict:
@@ -155,7 +164,8 @@ def other_sent(request):
 
 @require_GET
 def help_nir(request):
-    return render(request, "signup/help_nir.html", {"back_url": _back_url(request)})
+    back = _back_url(request, wizard_steps.NIR)
+    return render(request, "signup/help_nir.html", {"back_url": back})
 
 
 @require_GET
@@ -164,13 +174,15 @@ def help_serial(request):
         request,
         "signup/help_serial.html",
         {
-            "back_url": _back_url(request),
+            "back_url": _back_url(request, wizard_steps.VITALE_SERIAL),
             "card_url": step_url(wizard_steps.VITALE_CARD),
         },
     )
 
 
-def _back_url(request) -> str:
-    """« Revenir à mon inscription »: the page last shown, with what was typed still there."""
-    current = Wizard(request).current
-    return step_url(current) if current else reverse("signup:start")
+def _back_url(request, step: Step) -> str:
+    """« Revenir à mon inscription »: the page that links here, with its answers still there."""
+    answers = Wizard(request).answers
+    if wizard_steps.is_open(answers, step):
+        return step_url(step)
+    return step_url(wizard_steps.first_open(answers))

@@ -7,9 +7,10 @@ What the session holds under "signup", and why:
   cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
   the amount of the last payment as a number. Never the raw POST.
 - ``reached``: the step numbers already counted in the funnel for this run.
-- ``touched``: the last activity; after an hour without any, the whole state is dropped, and
-  the session of an anonymous visitor expires an hour after its last request (its database row
-  is then removed by ``manage.py clearsessions``).
+- ``touched``: the last answer given; an hour later without another, the whole state is
+  dropped, and the session of an anonymous visitor expires an hour after its last answer (its
+  database row is then removed by ``manage.py clearsessions``). Only answers write the session:
+  showing a page reads it and nothing more.
 Everything goes at completion and at « Abandonner ».
 """
 
@@ -65,17 +66,11 @@ class Wizard:
         self.state.pop("invalid", None)
 
     def reach(self, step: Step) -> bool:
-        """Note that the page was shown; True the first time its step is reached in this run."""
-        self.state["current"] = step.slug
+        """Note that the step is reached; True the first time in this run."""
         if step.number in self.state["reached"]:
             return False
         self.state["reached"].append(step.number)
         return True
-
-    @property
-    def current(self) -> Step | None:
-        """The page last shown (for « Revenir à mon inscription »)."""
-        return wizard_steps.BY_SLUG.get(self.state.get("current", ""))
 
     @property
     def last_step_number(self) -> int:

@@ -230,3 +230,29 @@ def test_a_permanent_refusal_is_not_retried():
     assert tasks._is_permanent(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}))
     assert not tasks._is_permanent(smtplib.SMTPRecipientsRefused({"a@b": (451, b"later")}))
     assert not tasks._is_permanent(ConnectionRefusedError())
+
+
+def test_the_kept_smtp_connection_is_reopened_at_once_when_it_broke(smtp_server):
+    account = User.objects.create_user(
+        "digest", None, first_name="Ann", last_name="Lee", email="ann@example.org"
+    )
+    for _ in range(2):
+        email_enqueue(
+            kind=EmailDelivery.Kind.PASSWORD_CHANGED,
+            user=account,
+            to_address=account.email,
+            language="fr",
+        )
+    run_worker()
+    kept = tasks._smtp["connection"]
+    assert kept is not None  # kept open for the emails that follow
+    kept.connection.sock.close()  # as if the server had dropped it meanwhile
+    email_enqueue(
+        kind=EmailDelivery.Kind.PASSWORD_CHANGED,
+        user=account,
+        to_address=account.email,
+        language="fr",
+    )
+    run_worker()
+    assert len(smtp_server.wait_for(3)) == 3
+    assert set(EmailDelivery.objects.values_list("status", "attempts")) == {("sent", 1)}

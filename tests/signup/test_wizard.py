@@ -3,6 +3,8 @@
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
@@ -367,7 +369,7 @@ def test_an_hour_without_activity_forgets_everything(client):
     session.save()
     response = client.get(url("verification"))
     assert response.headers["Location"] == reverse("signup:start")
-    assert client.session[SESSION_KEY]["answers"] == {}
+    assert SESSION_KEY not in client.session
 
 
 def test_a_secret_already_given_may_be_kept_without_typing_it_again(client):
@@ -491,3 +493,37 @@ def test_autre_explains_each_function_and_sends_a_contact_request(client):
     assert SESSION_KEY not in client.session
     complete = FunnelCount.objects.get(event="complete")
     assert (complete.profile, complete.channel) == ("autre", "review")
+
+
+# --- Cost: a step is little more than a bare page (DESIGN §9) -----------------------------
+
+
+def test_showing_a_step_only_reads_the_session(client, django_assert_num_queries):
+    card = person_create()
+    pages = card_pages(card)
+    for slug, data in pages[:2]:
+        answer(client, slug, data)
+    with django_assert_num_queries(1):  # the session, read
+        assert client.get(url("coordonnees")).status_code == 200
+
+
+def test_answering_a_step_writes_the_session_and_the_funnel_once(client):
+    card = person_create()
+    pages = card_pages(card)
+    for slug, data in pages[:3]:  # today's counter of step 4 exists from now on
+        answer(client, slug, data)
+    client.post(reverse("signup:abandon"))
+    for slug, data in pages[:2]:
+        answer(client, slug, data)
+    with CaptureQueriesContext(connection) as queries:
+        answer(client, *pages[2])
+    statements = [
+        q["sql"].split()[0] + " " + q["sql"].split('"')[1]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))  # the test's own transaction
+    ]
+    assert statements == [
+        "SELECT django_session",
+        "UPDATE signup_funnelcount",
+        "UPDATE django_session",
+    ]
