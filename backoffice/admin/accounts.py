@@ -17,7 +17,7 @@ from delivery.models import Letter
 from .. import services
 from ..models import AgentAccount, MemberAccount
 from ..selectors import member_accounts_with_state
-from .base import AuditedModelAdmin, IdentifierSearchMixin, ProfileFilter
+from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin, ProfileFilter
 
 AGENT_GROUPS = ("agent", "superviseur")
 
@@ -75,7 +75,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(MemberAccount)
-class MemberAccountAdmin(IdentifierSearchMixin, AuditedModelAdmin):
+class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
     list_display = (
         "identifier_masked",
         "last_name",

@@ -43,6 +43,21 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return super().log_deletions(request, queryset)
 
 
+class NoSaveMixin:
+    """Pages whose fields are all read-only: the change permission serves the actions only,
+    so the form offers no « Enregistrer » that would record an empty change."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class IdentifierSearchMixin:
     """Search by NIR or SIRET typed in the search box, digested, never shown or put in a URL.
 

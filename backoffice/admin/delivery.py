@@ -24,10 +24,10 @@ from delivery.letters import (
 from delivery.models import EmailDelivery, Letter, LetterBatch
 
 from .accounts import ReadOnlyInline
-from .base import AuditedModelAdmin, IdentifierSearchMixin
+from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
+class ReadOnlyAdmin(NoSaveMixin, AuditedModelAdmin):
     def has_add_permission(self, request):
         return False
 

@@ -29,7 +29,7 @@ def demo_letters():
             "prenoms": "Jean-Baptiste, Marie",
             "adresse_2": "Appartement 12, 3e étage",
             "adresse_3": "Résidence Les Flamboyants",
-            "adresse_4": "128 bis avenue du Général Charles de Gaulle prolongée",
+            "adresse_4": "128 bis, avenue du Général-de-Gaulle",
             "adresse_5": "BP 1024",
             "code_postal": "75016",
             "commune": "Paris",
@@ -78,12 +78,26 @@ def test_batch_prints_one_page_per_pending_letter_with_a_window_address(agent):
         "LIEU DIT LORIENT",
         "97133 ST BARTHELEMY",
     ]
-    # The long street is abbreviated, not cut; six lines at most.
+    # Six lines at most; from the street down, capitals without accents or punctuation.
     paris = printed[1].address_lines
     assert len(paris) == 6
-    assert "128 BIS AV GAL C DE GAULLE PROLONGEE" in paris
+    assert paris[3:] == ["128 BIS AVENUE DU GENERAL DE GAULLE", "BP 1024", "75016 PARIS"]
     assert printed[2].address_lines[-2:] == ["10115 BERLIN", "ALLEMAGNE"]
     assert printed[3].address_lines[0] == "Boulangerie de Gustavia"
+
+
+def test_street_line_longer_than_38_characters_is_abbreviated_on_the_letter():
+    """The registry keeps lines of 38 characters; an address from elsewhere may be longer."""
+    from delivery.letters import letter_address
+    from delivery.postal import address_block
+
+    person = factories.person()
+    person.adresse_4 = "128 bis avenue du Général Charles de Gaulle prolongée"
+    user = factories.member(person=person)
+    user.person = person
+    lines = address_block(letter_address(user))
+    assert "128 BIS AV GAL C DE GAULLE PROLONGEE" in lines
+    assert all(len(line) <= 38 for line in lines)
 
 
 def test_letter_carries_masked_identifier_expiry_login_and_contact(agent, settings):

@@ -144,3 +144,9 @@ def test_member_detail_shows_state_without_secrets(agent_client):
     assert member.identifier_masked in page
     assert "argon2" not in page
     assert member.login not in page
+
+
+def test_member_page_offers_no_empty_save(agent_client):
+    member = factories.member()
+    page = agent_client.get(f"{CHANGELIST}{member.pk}/change/").content.decode()
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
