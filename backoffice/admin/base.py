@@ -2,8 +2,10 @@
 
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -71,6 +73,8 @@ class IdentifierSearchMixin:
         "Numéro de Sécurité Sociale (13 ou 15 chiffres), SIRET (14 chiffres) ou nom."
     )
 
+    # An error report must not carry the typed identifier (DESIGN §5).
+    @method_decorator(sensitive_post_parameters("q"))
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "q" in request.POST and "action" not in request.POST:
             return self._search_redirect(request, request.POST["q"])

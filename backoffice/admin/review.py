@@ -4,8 +4,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from signup.models import SignupRequest
 from signup.registration import SignupProfile
@@ -65,6 +67,7 @@ class SignupRequestAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # nothing is deleted: a decision is recorded on the request
 
+    @method_decorator(sensitive_post_parameters("identifier"))
     def change_view(self, request, object_id, form_url="", extra_context=None):
         signup_request = get_object_or_404(SignupRequest, pk=object_id)
         if not self.has_view_permission(request, signup_request):

@@ -144,3 +144,20 @@ def test_nothing_is_deleted(agent_client):
     request = factories.signup_request()
     assert agent_client.get(f"{QUEUE}{request.pk}/delete/").status_code in (302, 403)
     assert SignupRequest.objects.filter(pk=request.pk).exists()
+
+
+def test_company_request_approved_by_siret(agent_client):
+    from registry.digests import siret_digest
+
+    company = factories.company()
+    request = factories.signup_request(
+        profile="entreprise", identifier_type="siret", last_name="Lédée", first_name="Paul"
+    )
+    response = agent_client.post(
+        f"{QUEUE}{request.pk}/change/", {"approve": "1", "identifier": "732 829 320 00074"}
+    )
+    assert response.status_code == 302
+    account = User.objects.get(login=siret_digest(company.siret))
+    assert (account.company, account.identifier_type) == (company, User.IdentifierType.SIRET)
+    assert account.identifier_masked == "732 829 320 00074"
+    assert Letter.objects.get().user == account
