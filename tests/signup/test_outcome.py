@@ -13,12 +13,13 @@ from accounts.models import TemporaryPassword, User
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from registry.digests import nir_digest
+from signup import selectors
 from signup.models import FunnelCount, SignupRequest
 from signup.registration import Registration
 from signup.services import registration_complete
 
 from .factories import OTHER_IBAN, company_create, person_create, unknown_nir
-from .walk import register_company, register_person
+from .walk import answer, register_company, register_person
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +316,7 @@ def test_completions_are_limited_per_client(client):
             client, nir=unknown_nir(), nom="X", prenom="Y", birth_date="12/05/1985", proof="none"
         )
     card = person_create()
-    from .walk import answer, person_pages, url
+    from .walk import person_pages, url
 
     pages = person_pages(
         nir=card.nir,
@@ -399,3 +400,48 @@ def test_the_same_reads_are_made_whether_the_nir_exists_or_not():
         )
 
     assert _reads(registration(unknown_nir())) == _reads(registration(known.nir))
+
+
+@pytest.mark.parametrize(
+    "profile", ["particulier", "exploitant", "employeur_jardinier", "cotisant_solidarite"]
+)
+def test_every_nir_profile_registers_when_the_registry_gives_it(client, profile):
+    card = person_create(profils=profile)
+    register_person(client, card, profile=profile)
+    account = User.objects.get()
+    assert (account.profile, account.channel) == (profile, User.Channel.EMAIL)
+
+
+def test_nothing_is_half_written_when_the_outcome_fails(client, monkeypatch):
+    card = person_create()
+
+    def broken(**kwargs):
+        raise RuntimeError("outbox down")
+
+    monkeypatch.setattr("signup.services.email_enqueue", broken)
+    with pytest.raises(RuntimeError):
+        register_person(client, card)
+    assert not User.objects.exists()
+    assert not EmailDelivery.objects.exists() and not DBTaskResult.objects.exists()
+    assert not AuditEvent.objects.exists()
+    assert not FunnelCount.objects.filter(event="complete").exists()
+    # What was entered is still there: « Finaliser » can be pressed again.
+    monkeypatch.undo()
+    answer(client, "conditions")
+    assert User.objects.get().channel == User.Channel.EMAIL
+
+
+def test_a_registration_finished_twice_at_once_creates_one_account(client, monkeypatch):
+    card = person_create()
+    first = _existing_account(card)  # what the other, simultaneous request has just created
+    real_find = selectors.account_find
+    calls = []
+
+    def not_yet_visible(*, login):
+        calls.append(login)
+        return None if len(calls) == 1 else real_find(login=login)
+
+    monkeypatch.setattr("signup.selectors.account_find", not_yet_visible)
+    register_person(client, card)
+    assert User.objects.get() == first
+    assert EMAIL_SENTENCE in page7(client)
