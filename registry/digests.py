@@ -2,37 +2,54 @@
 
 Every caller (import, registration, login, back-office search) goes through these functions,
 so a NIR typed in a form and the same NIR read from the extract give the same digest.
+``key`` is for the registry import's parsing processes, which receive the key once instead of
+reading Django's settings; everyone else leaves it out.
 """
+
+import hmac
 
 from django.conf import settings
 
 from identity import keyed_digest
 
 
-def _key() -> bytes:
+def identity_key() -> bytes:
+    """The digest key of this deployment (IDENTITY_HMAC_KEY, never SECRET_KEY)."""
     return settings.IDENTITY_HMAC_KEY.encode()
 
 
-def nir_digest(body: str) -> str:
+def nir_digest(body: str, *, key: bytes | None = None) -> str:
     """Digest of a NIR's 13-character body (``parse_nir(raw).body``)."""
-    return keyed_digest(_key(), "nir", body)
+    return keyed_digest(key or identity_key(), "nir", body)
 
 
-def siret_digest(siret: str) -> str:
+def siret_digest(siret: str, *, key: bytes | None = None) -> str:
     """Digest of a 14-digit SIRET (``parse_siret(raw)``): the login of a company's account."""
-    return keyed_digest(_key(), "siret", siret)
+    return keyed_digest(key or identity_key(), "siret", siret)
 
 
-def vitale_digest(serial: str) -> str:
+def vitale_digest(serial: str, *, key: bytes | None = None) -> str:
     """Digest of a Vitale card serial (``normalize_vitale_serial(raw)``)."""
-    return keyed_digest(_key(), "vitale", serial)
+    return keyed_digest(key or identity_key(), "vitale", serial)
 
 
-def iban_digest(iban: str) -> str:
+def iban_digest(iban: str, *, key: bytes | None = None) -> str:
     """Digest of an IBAN (``parse_iban(raw)``)."""
-    return keyed_digest(_key(), "iban", iban)
+    return keyed_digest(key or identity_key(), "iban", iban)
 
 
-def employer_account_digest(account: str) -> str:
+def employer_account_digest(account: str, *, key: bytes | None = None) -> str:
     """Digest of an employer account number (``normalize_employer_account(raw)``)."""
-    return keyed_digest(_key(), "employer_account", account)
+    return keyed_digest(key or identity_key(), "employer_account", account)
+
+
+def line_digest(text: str, *, reading: str, key: bytes | None = None) -> str:
+    """Keyed digest of one raw line of an extract, and of what shapes its reading.
+
+    The import recognizes a line it already stored, and skips parsing it again. ``reading``
+    names everything besides the line that decides the stored values (kind of extract,
+    column order, normalization version, phone region). Not through ``keyed_digest``: a raw
+    line has no normalized form to check.
+    """
+    message = f"registry_line\x00{reading}\x00{text}".encode()
+    return hmac.digest(key or identity_key(), message, "sha256").hex()

@@ -55,6 +55,9 @@ class Person(PostalAddress):
     profils = models.CharField(max_length=120)
     # Digest of the whole normalized line: an import that finds it unchanged writes nothing.
     row_digest = models.CharField(max_length=64)
+    # Keyed digest of the raw line last imported: the next import skips that line unparsed.
+    # Whatever changes a row besides the import must clear it.
+    line_digest = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +79,7 @@ class Company(PostalAddress):
     email = models.EmailField(blank=True)
     employer_account_digest = models.CharField(max_length=64, blank=True)
     row_digest = models.CharField(max_length=64)
+    line_digest = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

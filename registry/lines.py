@@ -1,0 +1,518 @@
+"""One line of the fund's extract (DESIGN §6): split, checked, normalized, ready to store.
+
+No database and no Django settings here: the import runs these functions in separate
+processes on large files, handing them what they need (digest key, phone region, today's
+date) in a ``LineContext``. Normalization of identifiers goes through identity/ only.
+
+Messages are French msgids marked with ``gettext_noop``; the importing process translates
+them. They never quote a NIR, a Vitale serial, an IBAN or an employer account number.
+"""
+
+import csv
+import datetime
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_noop as _
+
+from identity import (
+    IdentityError,
+    check_nir_birth_date,
+    mask_nir,
+    normalize_employer_account,
+    normalize_vitale_serial,
+    parse_amount,
+    parse_iban,
+    parse_mobile,
+    parse_nir,
+    parse_siret,
+)
+from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
+
+PERSONS = "persons"
+COMPANIES = "companies"
+
+PROFILES = ("particulier", "exploitant", "employeur_jardinier", "cotisant_solidarite")
+VITALE_CARDS = ("photo", "sans_photo", "")
+
+# The columns of each extract, in the contract's order (DESIGN §6).
+ADDRESS_COLUMNS = ("adresse_2", "adresse_3", "adresse_4", "adresse_5", "code_postal", "commune")
+COLUMNS = {
+    PERSONS: (
+        "nir",
+        "nom",
+        "prenoms",
+        "date_naissance",
+        *ADDRESS_COLUMNS,
+        "pays",
+        "email",
+        "mobile",
+        "affilie_sante",
+        "carte_vitale",
+        "numero_serie_vitale",
+        "iban",
+        "dernier_paiement",
+        "profils",
+    ),
+    COMPANIES: (
+        "siret",
+        "raison_sociale",
+        *ADDRESS_COLUMNS,
+        "pays",
+        "email",
+        "numero_compte_employeur",
+    ),
+}
+
+# What each parser returns, in this order: the model's fields (registry/models.py).
+FIELDS = {
+    PERSONS: (
+        "nir_digest",
+        "nir_masked",
+        "nom",
+        "prenoms",
+        "date_naissance",
+        *ADDRESS_COLUMNS,
+        "pays",
+        "email",
+        "mobile",
+        "affilie_sante",
+        "carte_vitale",
+        "vitale_serial_digest",
+        "iban_digest",
+        "dernier_paiement",
+        "profils",
+        "row_digest",
+    ),
+    COMPANIES: (
+        "siret",
+        "raison_sociale",
+        *ADDRESS_COLUMNS,
+        "pays",
+        "email",
+        "employer_account_digest",
+        "row_digest",
+    ),
+}
+# The identifier each extract is keyed on, as stored.
+KEY_FIELD = {PERSONS: "nir_digest", COMPANIES: "siret"}
+
+# Longest value per column, as the model stores it (a test keeps them equal).
+MAX_LENGTHS = {
+    "nom": 100,
+    "prenoms": 150,
+    "raison_sociale": 150,
+    "adresse_2": 38,
+    "adresse_3": 38,
+    "adresse_4": 38,
+    "adresse_5": 38,
+    "code_postal": 10,
+    "commune": 60,
+    "pays": 60,
+    "email": 254,
+}
+
+# Bumped whenever normalization changes, so that the next import rewrites every row.
+ROW_FORMAT = "1"
+
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_POSTCODE_FR = re.compile(r"[0-9]{5}")
+_BOOLEANS = {"oui": True, "non": False}
+_EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# Only these are quoted back in a reason: a misplaced NIR or IBAN never matches them.
+_QUOTABLE_DATE = re.compile(r"[0-9/.\- ]{1,12}")
+_QUOTABLE_WORD = re.compile(r"[a-zA-Z_\- ]{1,40}")
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """What parsing a line needs besides the line: plain values, so it crosses processes."""
+
+    kind: str
+    key: bytes
+    phone_region: str
+    today: datetime.date
+    # For each contract column, its index in the file's header (files may order them freely).
+    positions: tuple[int, ...]
+
+    @property
+    def width(self) -> int:
+        return len(self.positions)
+
+    @property
+    def in_contract_order(self) -> bool:
+        return self.positions == tuple(range(len(self.positions)))
+
+    @property
+    def reading(self) -> str:
+        """Everything besides a line's text that decides its stored values (line digests)."""
+        positions = ",".join(map(str, self.positions))
+        return f"{self.kind}|{ROW_FORMAT}|{self.phone_region}|{positions}"
+
+
+class LineError(ValueError):
+    """A rejected line: the column at fault (or None) and a French msgid with its parameters."""
+
+    def __init__(self, column: str | None, message: str, params: dict | None = None):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+        self.params = params or {}
+
+
+class FileRefused(ValueError):
+    """The whole file is refused: nothing is imported. A French msgid with its parameters."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.params = params or {}
+
+
+def read_header(text: str, kind: str) -> tuple[int, ...]:
+    """Check the header line against the contract; return each contract column's position.
+
+    Column names are compared without surrounding spaces or case; their order is free.
+    """
+    expected = COLUMNS[kind]
+    if ";" not in text:
+        if "," in text:
+            raise FileRefused(
+                _(
+                    "Le fichier utilise la virgule (,) comme séparateur : l'extrait doit "
+                    "séparer les colonnes par un point-virgule (;)."
+                )
+            )
+        if "\t" in text:
+            raise FileRefused(
+                _(
+                    "Le fichier sépare ses colonnes par des tabulations : l'extrait doit les "
+                    "séparer par un point-virgule (;)."
+                )
+            )
+    names = [name.strip().lower() for name in split_line(text)]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise FileRefused(
+            _("L'en-tête du fichier répète des colonnes : %(columns)s."),
+            {"columns": ", ".join(duplicated)},
+        )
+    missing = [name for name in expected if name not in names]
+    unknown = [name for name in names if name not in expected]
+    if missing or unknown:
+        other = COMPANIES if kind == PERSONS else PERSONS
+        if set(names) == set(COLUMNS[other]):
+            raise FileRefused(
+                _(
+                    "Ce fichier est l'extrait des entreprises : importez-le comme tel "
+                    "(option --companies)."
+                )
+                if other == COMPANIES
+                else _(
+                    "Ce fichier est l'extrait des personnes : importez-le sans l'option "
+                    "--companies."
+                )
+            )
+        raise FileRefused(
+            _(
+                "L'en-tête du fichier ne correspond pas à l'extrait attendu. "
+                "Colonnes manquantes : %(missing)s. Colonnes inconnues : %(unknown)s."
+            ),
+            {
+                "missing": ", ".join(missing) or _("aucune"),
+                "unknown": ", ".join(unknown) or _("aucune"),
+            },
+        )
+    return tuple(names.index(name) for name in expected)
+
+
+def split_line(text: str) -> list[str]:
+    """Split one line on ``;``, honouring double quotes around a field as CSV does."""
+    if '"' not in text:
+        return text.split(";")
+    try:
+        return next(csv.reader((text,), delimiter=";", strict=True))
+    except csv.Error:
+        raise LineError(
+            None,
+            _("Guillemets mal placés : un champ entre guillemets n'est pas refermé."),
+        ) from None
+
+
+def parse_line(text: str, context: LineContext) -> tuple:
+    """Return the stored values of one line (``FIELDS[kind]``), or raise ``LineError``."""
+    fields = split_line(text)
+    if len(fields) != context.width:
+        raise LineError(
+            None,
+            _(
+                "La ligne compte %(found)s colonnes au lieu de %(expected)s : une colonne "
+                "manque ou un point-virgule est en trop."
+            ),
+            {"found": len(fields), "expected": context.width},
+        )
+    if not context.in_contract_order:
+        fields = [fields[index] for index in context.positions]
+    if context.kind == PERSONS:
+        return _parse_person(fields, context)
+    return _parse_company(fields, context)
+
+
+def row_digest(values) -> str:
+    """Digest of a row's stored values: equal digests mean that importing it changes nothing.
+
+    It covers the stored values only, where identifiers are already keyed digests, so it
+    reveals nothing that the row does not.
+    """
+    text = "\x1f".join([ROW_FORMAT, *("" if value is None else str(value) for value in values)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _parse_person(fields: list[str], context: LineContext) -> tuple:
+    (
+        nir_raw,
+        nom,
+        prenoms,
+        date_raw,
+        adresse_2,
+        adresse_3,
+        adresse_4,
+        adresse_5,
+        code_postal,
+        commune,
+        pays,
+        email,
+        mobile,
+        affilie_raw,
+        carte_raw,
+        serial_raw,
+        iban_raw,
+        paiement_raw,
+        profils_raw,
+    ) = fields
+    column = "nir"
+    try:
+        nir = parse_nir(nir_raw, key="required")
+        column = "date_naissance"
+        birth_date = _birth_date(date_raw, context.today)
+        check_nir_birth_date(nir, birth_date)
+        column = "numero_serie_vitale"
+        serial = serial_raw.strip()
+        serial_digest = (
+            vitale_digest(normalize_vitale_serial(serial), key=context.key) if serial else ""
+        )
+        column = "iban"
+        iban = iban_raw.strip()
+        iban_hash = iban_digest(parse_iban(iban), key=context.key) if iban else ""
+        column = "dernier_paiement"
+        paiement = paiement_raw.strip()
+        amount = str(parse_amount(paiement)) if paiement else None
+        column = "mobile"
+        mobile = mobile.strip()
+        if mobile:
+            mobile = parse_mobile(mobile, region=context.phone_region)
+    except IdentityError as error:
+        raise LineError(column, error.message) from None
+    values = (
+        nir_digest(nir.body, key=context.key),
+        mask_nir(nir.body),
+        _text(nom, "nom", required=True),
+        _text(prenoms, "prenoms", required=True),
+        birth_date.isoformat(),
+        *_address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays),
+        _email(email),
+        mobile,
+        _choice(affilie_raw, "affilie_sante"),
+        _choice(carte_raw, "carte_vitale"),
+        serial_digest,
+        iban_hash,
+        amount,
+        _profiles(profils_raw),
+    )
+    return (*values, row_digest(values))
+
+
+def _parse_company(fields: list[str], context: LineContext) -> tuple:
+    (
+        siret_raw,
+        raison_sociale,
+        adresse_2,
+        adresse_3,
+        adresse_4,
+        adresse_5,
+        code_postal,
+        commune,
+        pays,
+        email,
+        account_raw,
+    ) = fields
+    column = "siret"
+    try:
+        siret = parse_siret(siret_raw)
+        column = "numero_compte_employeur"
+        account = account_raw.strip()
+        account_digest = (
+            employer_account_digest(normalize_employer_account(account), key=context.key)
+            if account
+            else ""
+        )
+    except IdentityError as error:
+        raise LineError(column, error.message) from None
+    values = (
+        siret,
+        _text(raison_sociale, "raison_sociale", required=True),
+        *_address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays),
+        _email(email),
+        account_digest,
+    )
+    return (*values, row_digest(values))
+
+
+def _text(value: str, column: str, *, required: bool = False) -> str:
+    """Spaces collapsed, Unicode composed (NFC), no control characters, bounded length."""
+    text = " ".join(value.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        raise LineError(column, _("La valeur contient un caractère de contrôle ou invisible."))
+    if required and not text:
+        raise LineError(column, _("Renseigner cette information."))
+    limit = MAX_LENGTHS[column]
+    if len(text) > limit:
+        raise LineError(
+            column,
+            _("La valeur compte %(length)s caractères ; %(limit)s au plus."),
+            {"length": len(text), "limit": limit},
+        )
+    return text
+
+
+def _address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays) -> tuple:
+    lines = (
+        _text(adresse_2, "adresse_2"),
+        _text(adresse_3, "adresse_3"),
+        _text(adresse_4, "adresse_4"),
+        _text(adresse_5, "adresse_5"),
+    )
+    postcode = _text(code_postal, "code_postal")
+    country = _text(pays, "pays")
+    # A French address (no country) needs the 5-digit code of its last line (NF Z10-011).
+    if postcode and not country and not _POSTCODE_FR.fullmatch(postcode):
+        raise LineError(
+            "code_postal",
+            _("Un code postal français compte 5 chiffres (la colonne pays est vide)."),
+        )
+    return (*lines, postcode, _text(commune, "commune"), country)
+
+
+def _birth_date(raw: str, today: datetime.date) -> datetime.date:
+    text = raw.strip()
+    match = _ISO_DATE.fullmatch(text)
+    if not match:
+        if not text:
+            raise LineError("date_naissance", _("Renseigner cette information."))
+        if _QUOTABLE_DATE.fullmatch(text):
+            raise LineError(
+                "date_naissance",
+                _("La date « %(value)s » n'est pas au format AAAA-MM-JJ (par exemple 1985-12-25)."),
+                {"value": text},
+            )
+        raise LineError(
+            "date_naissance",
+            _("La date n'est pas au format AAAA-MM-JJ (par exemple 1985-12-25)."),
+        )
+    try:
+        date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise LineError(
+            "date_naissance",
+            _("La date %(value)s n'existe pas : vérifiez le jour et le mois."),
+            {"value": text},
+        ) from None
+    if not _EARLIEST_BIRTH <= date <= today:
+        raise LineError(
+            "date_naissance",
+            _("La date %(value)s n'est pas une date de naissance possible."),
+            {"value": text},
+        )
+    return date
+
+
+def _choice(raw: str, column: str):
+    value = raw.strip().lower()
+    if column == "affilie_sante":
+        if value in _BOOLEANS:
+            return _BOOLEANS[value]
+        raise LineError(column, _("La valeur doit être « oui » ou « non »."))
+    if value in VITALE_CARDS:
+        return value
+    raise LineError(column, _("La valeur doit être « photo », « sans_photo » ou vide."))
+
+
+def _email(raw: str) -> str:
+    email = raw.strip()
+    if email:
+        if len(email) > MAX_LENGTHS["email"]:
+            raise LineError("email", _("L'adresse email est trop longue."))
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise LineError("email", _("L'adresse email n'est pas valide.")) from None
+    return email
+
+
+def _profiles(raw: str) -> str:
+    """The profiles held, in a fixed order, so that a reordered list is not a change."""
+    held = {part.strip().lower() for part in raw.split(",")} - {""}
+    if not held:
+        raise LineError("profils", _("Aucun profil : indiquez-en au moins un."))
+    unknown = sorted(held.difference(PROFILES))
+    if unknown:
+        shown = [name for name in unknown if _QUOTABLE_WORD.fullmatch(name)]
+        if shown:
+            raise LineError(
+                "profils",
+                _("Profil inconnu : « %(profiles)s ». Profils possibles : %(known)s."),
+                {"profiles": "», «".join(shown), "known": ", ".join(PROFILES)},
+            )
+        raise LineError(
+            "profils",
+            _("Profil inconnu. Profils possibles : %(known)s."),
+            {"known": ", ".join(PROFILES)},
+        )
+    return ",".join(profile for profile in PROFILES if profile in held)
+
+
+def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
+    """Parse lines given as ``(line number, text, line digest)``.
+
+    Returns ``(rows, rejects)``: rows are ``(line, False, *FIELDS[kind], line digest)``
+    (False: not a line the registry already held, see registry.staging); rejects are
+    ``(line, column, message, params)``.
+    """
+    rows, rejects = [], []
+    for number, text, digest in entries:
+        try:
+            rows.append((number, False, *parse_line(text, context), digest))
+        except LineError as error:
+            rejects.append((number, error.column, error.message, error.params))
+    return rows, rejects
+
+
+# The context of a parsing process, set once by its initializer.
+_process_context: LineContext | None = None
+
+
+def init_process(context: LineContext) -> None:
+    """Initializer of a parsing process."""
+    global _process_context  # noqa: PLW0603 - one context per process, set once
+    _process_context = context
+
+
+def parse_chunk_in_process(entries: list[tuple[int, str, str]]):
+    """``parse_chunk`` with the context the process was started with."""
+    return parse_chunk(entries, _process_context)

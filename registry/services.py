@@ -1,0 +1,373 @@
+"""Writes to the registry: the import of the fund's extract (DESIGN §6).
+
+What an import does with a file:
+
+- A problem with the file as a whole (unreadable, empty, header only, wrong header, ``,``
+  instead of ``;``, bytes that are not in the stated encoding) refuses it: nothing changes.
+- A line that breaks the contract is rejected and reported with its number and the reason;
+  the other lines are imported. A person or company on a rejected line keeps what the
+  registry already held. An identifier on several lines rejects all of them.
+- The registry is only ever added to or updated: someone absent from a new extract stays.
+- Everything happens in one transaction: an import that stops halfway (a crash, Ctrl-C, the
+  database going away) leaves the previous registry as it was, and readers see the previous
+  registry until the new one is committed.
+
+Each import is recorded in RegistryImport and in the audit log, with counts and rejected
+lines, never with an identifier in clear.
+"""
+
+import codecs
+import heapq
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from registry.digests import identity_key, line_digest
+from registry.lines import (
+    COMPANIES,
+    PERSONS,
+    FileRefused,
+    LineContext,
+    init_process,
+    parse_chunk,
+    parse_chunk_in_process,
+    read_header,
+)
+from registry.models import RegistryImport
+from registry.staging import Staging
+
+# The report keeps this many rejected lines (the first ones); the count covers them all.
+REJECTED_LINES_KEPT = 1000
+# Lines handed to a parser at once: large enough to amortize, small enough to stay flat.
+CHUNK_LINES = 5000
+# Below this size, starting parsing processes costs more than it saves.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+MAX_WORKERS = 4
+
+Progress = Callable[[int, int], None]
+
+
+def registry_import(
+    *,
+    path: str | os.PathLike,
+    kind: str,
+    encoding: str = "utf-8",
+    agent=None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> RegistryImport:
+    """Import an extract of persons (``kind="persons"``) or companies into the registry.
+
+    Returns the RegistryImport, whose status says done or refused (the refusal's reason in
+    ``message``); an interruption is recorded as failed and re-raised. ``progress(done,
+    total)`` is called with bytes read, per batch. ``workers``: parsing processes, by
+    default as many as the processors (at most 4) for large files, none for small ones.
+    """
+    if kind not in (PERSONS, COMPANIES):
+        raise ValueError(f"unknown extract kind {kind!r}")
+    codec = encoding_check(encoding)
+    path = Path(path)
+    record = RegistryImport.objects.create(kind=kind, file_name=path.name[:255], agent=agent)
+    try:
+        # Its own transaction, not @transaction.atomic: the record above must outlive a
+        # rollback, to say what happened.
+        with transaction.atomic():
+            _Import(record, path, codec, progress, workers).run()
+    except FileRefused as refusal:
+        record.status = RegistryImport.Status.REFUSED
+        record.message = (
+            _translate(refusal.message, refusal.params)
+            + " "
+            + gettext("Le registre n'a pas changé.")
+        )
+        record.created = record.updated = record.unchanged = record.rejected = 0
+        record.rejected_lines = []
+    except BaseException as error:
+        record.status = RegistryImport.Status.FAILED
+        # The error's text could quote a value; its kind is enough to say what happened.
+        record.message = gettext(
+            "L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé."
+        ) % {"error": type(error).__name__}
+        record.created = record.updated = record.unchanged = record.rejected = 0
+        record.rejected_lines = []
+        _finish(record)
+        raise
+    _finish(record)
+    return record
+
+
+def encoding_check(encoding: str) -> str:
+    """Return the codec's canonical name, or raise ValueError with a French message.
+
+    The file is read line by line, so the encoding must write ``;`` and line ends as ASCII
+    does (UTF-8, Latin-1, Windows-1252… but not UTF-16).
+    """
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(
+            gettext("Encodage inconnu : %(encoding)s.") % {"encoding": encoding}
+        ) from None
+    if codec.name == "utf-8-sig":
+        return "utf-8"  # the byte order mark is dropped from the header anyway
+    if "\n;".encode(codec.name, errors="replace") != b"\n;" or codec.name.startswith("utf-16"):
+        raise ValueError(
+            gettext("Encodage non pris en charge : %(encoding)s.") % {"encoding": encoding}
+        )
+    return codec.name
+
+
+def _finish(record: RegistryImport) -> None:
+    record.finished_at = timezone.now()
+    record.save()
+    audit_record(
+        AuditEvent.Type.REGISTRY_IMPORT,
+        actor=record.agent,
+        import_id=record.pk,
+        kind=record.kind,
+        file_name=record.file_name,
+        status=record.status,
+        created=record.created,
+        updated=record.updated,
+        unchanged=record.unchanged,
+        rejected=record.rejected,
+    )
+
+
+def _translate(message: str, params: dict) -> str:
+    text = gettext(message)
+    return text % params if params else text
+
+
+class _Import:
+    """One run: read and check the file, stage its lines, merge them, fill in the record."""
+
+    def __init__(self, record, path, codec, progress, workers):
+        self.record = record
+        self.path = path
+        self.codec = codec
+        self.progress = progress
+        self.workers = workers
+        # A heap of (-line, -sequence, entry), largest line on top: the first lines are kept.
+        self.rejects: list = []
+        self.rejected = 0
+        self.staged = 0
+
+    def run(self) -> None:
+        try:
+            file = self.path.open("rb")
+        except OSError as error:
+            raise FileRefused(
+                _("Impossible de lire le fichier : %(reason)s."), {"reason": error.strerror}
+            ) from None
+        with file:
+            self.total = os.fstat(file.fileno()).st_size
+            context = self._context(file)
+            staging = Staging(self.record.kind)
+            staging.create()
+            unparsed = self._unparsed(self._chunks(file), staging, context)
+            for rows, rejects in self._parsed(unparsed, context):
+                staging.write(rows)
+                self.staged += len(rows)
+                for line, column, message, params in rejects:
+                    self._reject(line, column, _translate(message, params))
+                if self.progress:
+                    self.progress(self.position, self.total)
+        if self.staged + self.rejected == 0:
+            raise FileRefused(
+                _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+            )
+        column = "nir" if self.record.kind == PERSONS else "siret"
+        duplicated = 0
+        for lines in staging.duplicates():
+            duplicated += len(lines)
+            reason = gettext(
+                "Identifiant en double dans le fichier (lignes %(lines)s) : aucune de ces "
+                "lignes n'est importée."
+            ) % {"lines": _enumeration(lines)}
+            for line in lines:
+                self._reject(line, column, reason)
+        if duplicated:
+            staging.drop_duplicates()
+        created, updated = staging.merge(timezone.now())
+        staging.drop()
+        record = self.record
+        record.status = RegistryImport.Status.DONE
+        record.created, record.updated = created, updated
+        record.unchanged = self.staged - duplicated - created - updated
+        record.rejected = self.rejected
+        record.rejected_lines = [entry for *_order, entry in sorted(self.rejects, reverse=True)]
+        record.message = _summary(record)
+
+    def _context(self, file) -> LineContext:
+        first = file.readline()
+        self.position = len(first)
+        if not first.strip():
+            if first and any(line.strip() for line in file):
+                raise FileRefused(
+                    _("La première ligne est vide : elle doit porter les noms des colonnes.")
+                )
+            raise FileRefused(_("Le fichier est vide."))
+        header = self._decode(first, 1)
+        if header.startswith("\ufeff"):  # the byte order mark some editors put first
+            header = header[1:]
+        return LineContext(
+            kind=self.record.kind,
+            key=identity_key(),
+            phone_region=settings.PHONE_DEFAULT_REGION,
+            today=timezone.localdate(),
+            positions=read_header(header.rstrip("\r\n"), self.record.kind),
+        )
+
+    def _decode(self, raw: bytes, line: int) -> str:
+        try:
+            text = raw.decode(self.codec)
+        except UnicodeDecodeError as error:
+            where = {"encoding": self.codec, "line": line, "position": error.start + 1}
+            if self.codec == "utf-8":
+                raise FileRefused(
+                    _(
+                        "Le fichier n'est pas encodé en UTF-8 : octet invalide ligne %(line)s, "
+                        "position %(position)s. S'il est en Latin-1 (ISO-8859-1), importez-le "
+                        "avec l'encodage latin-1 (option --encoding latin-1)."
+                    ),
+                    where,
+                ) from None
+            raise FileRefused(
+                _(
+                    "Le fichier n'est pas encodé en %(encoding)s : octet invalide ligne "
+                    "%(line)s, position %(position)s."
+                ),
+                where,
+            ) from None
+        # A UTF-8 file read as Latin-1 would import « Ã© » for « é »: refuse it instead.
+        if self.codec != "utf-8" and not raw.isascii():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+            else:
+                raise FileRefused(
+                    _(
+                        "Le fichier semble encodé en UTF-8 (ligne %(line)s) et non en "
+                        "%(encoding)s : importez-le sans préciser d'encodage."
+                    ),
+                    {"line": line, "encoding": self.codec},
+                )
+        return text
+
+    def _chunks(self, file) -> Iterator[list[tuple[int, str]]]:
+        """Yield the lines as ``(line number, text)``, by chunks; blank lines are skipped.
+
+        The header is line 1, so numbers are those a text editor shows.
+        """
+        number, chunk = 1, []
+        for raw in file:
+            number += 1
+            self.position += len(raw)
+            text = self._decode(raw, number).rstrip("\r\n")
+            if text and not text.isspace():
+                chunk.append((number, text))
+                if len(chunk) == CHUNK_LINES:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def _unparsed(self, chunks, staging: Staging, context: LineContext):
+        """Stage the lines the registry already holds as they are; yield the others to parse."""
+        reading, key = context.reading, context.key
+        for chunk in chunks:
+            digests = [line_digest(text, reading=reading, key=key) for _number, text in chunk]
+            held = staging.known(digests)
+            if not held:
+                yield [
+                    (number, text, digest)
+                    for (number, text), digest in zip(chunk, digests, strict=True)
+                ]
+                continue
+            known, unknown = [], []
+            for (number, text), digest in zip(chunk, digests, strict=True):
+                if digest in held:
+                    known.append(staging.known_row(number, held[digest], digest))
+                else:
+                    unknown.append((number, text, digest))
+            staging.write(known)
+            self.staged += len(known)
+            yield unknown
+
+    def _parsed(self, chunks, context: LineContext):
+        """Yield ``parse_chunk``'s results for each chunk, in order, parsed here or by a pool."""
+        workers = self.workers
+        if workers is None:
+            large = self.total >= PARALLEL_MIN_BYTES
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if large else 0
+        if workers <= 0:
+            for chunk in chunks:
+                yield parse_chunk(chunk, context)
+            return
+        # forkserver: the parsing processes start from a clean interpreter, not from a copy
+        # of this one with its database connection.
+        mp_context = multiprocessing.get_context("forkserver")
+        mp_context.set_forkserver_preload(["registry.lines"])
+        with ProcessPoolExecutor(
+            workers, mp_context=mp_context, initializer=init_process, initargs=(context,)
+        ) as pool:
+            pending = deque()
+            try:
+                for chunk in chunks:
+                    pending.append(pool.submit(parse_chunk_in_process, chunk))
+                    # A bounded number of chunks in flight keeps memory flat.
+                    if len(pending) > 2 * workers:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            except BaseException:
+                pool.shutdown(cancel_futures=True)
+                raise
+
+    def _reject(self, line: int, column: str | None, reason: str) -> None:
+        self.rejected += 1
+        item = (-line, -self.rejected, {"line": line, "column": column or "", "reason": reason})
+        if len(self.rejects) < REJECTED_LINES_KEPT:
+            heapq.heappush(self.rejects, item)
+        elif -self.rejects[0][0] > line:
+            heapq.heapreplace(self.rejects, item)
+
+
+def _enumeration(numbers: list[int]) -> str:
+    """ "3 et 5", "3, 5 et 9"."""
+    texts = [str(number) for number in numbers]
+    if len(texts) == 1:
+        return texts[0]
+    return gettext("%(first)s et %(last)s") % {"first": ", ".join(texts[:-1]), "last": texts[-1]}
+
+
+def _summary(record: RegistryImport) -> str:
+    text = gettext(
+        "%(created)s créé(s), %(updated)s mis à jour, %(unchanged)s inchangé(s), "
+        "%(rejected)s ligne(s) rejetée(s)."
+    ) % {
+        "created": record.created,
+        "updated": record.updated,
+        "unchanged": record.unchanged,
+        "rejected": record.rejected,
+    }
+    if not record.created and not record.updated:
+        text += " " + gettext("Rien n'a changé : le registre était déjà à jour.")
+    if record.rejected > len(record.rejected_lines):
+        text += " " + gettext("Le rapport liste les %(kept)s premières lignes rejetées.") % {
+            "kept": len(record.rejected_lines)
+        }
+    return text
