@@ -1,0 +1,146 @@
+"""The demo registry: realistic, deterministic, importable, and its identities really verify."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from identity import normalize_employer_account, parse_amount, parse_iban, parse_nir
+from registry import demo
+from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
+from registry.models import Company, Person
+from registry.services import registry_import
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return demo.generate(count=400, seed=5)
+
+
+def write(registry, tmp_path):
+    persons, companies = tmp_path / "persons.csv", tmp_path / "companies.csv"
+    demo.write_persons(registry, persons)
+    demo.write_companies(registry, companies)
+    return persons, companies
+
+
+@pytest.mark.django_db
+def test_the_demo_extracts_import_without_a_rejected_line(generated, tmp_path):
+    persons, companies = write(generated, tmp_path)
+    people = registry_import(path=persons, kind="persons")
+    firms = registry_import(path=companies, kind="companies")
+    assert (people.created, people.rejected, people.rejected_lines) == (400, 0, [])
+    assert (firms.created, firms.rejected) == (len(generated.companies), 0)
+
+
+def test_the_same_seed_writes_the_same_files_and_another_seed_others(tmp_path):
+    files = {}
+    for name, seed in (("first", 7), ("again", 7), ("other", 8)):
+        (tmp_path / name).mkdir()
+        files[name] = write(demo.generate(count=50, seed=seed), tmp_path / name)
+    for first, again, other in zip(*files.values(), strict=True):
+        assert first.read_bytes() == again.read_bytes()
+        assert first.read_bytes() != other.read_bytes()
+
+
+def test_the_extract_covers_every_case_a_demo_needs(generated):
+    persons = generated.persons
+    places = {parse_nir(p["nir"], key="required").department for p in persons}
+    assert {"977", "971", "2A", "2B", "99"} <= places
+    assert any(p["nir"][5:10] == "97123" for p in persons)  # Saint-Barthélemy before 2007
+    assert any(parse_nir(p["nir"]).has_fictitious_month for p in persons)
+    assert {p["carte_vitale"] for p in persons} == {"photo", "sans_photo", ""}
+    assert {p["affilie_sante"] for p in persons} == {"oui", "non"}
+    profiles = {name for p in persons for name in p["profils"].split(",")}
+    assert profiles == {"particulier", "exploitant", "employeur_jardinier", "cotisant_solidarite"}
+    assert any("," in p["profils"] for p in persons)
+    assert any(p["email"] for p in persons) and any(not p["email"] for p in persons)
+    assert any(p["mobile"] for p in persons) and any(not p["mobile"] for p in persons)
+    assert any(p["iban"] for p in persons) and any(p["dernier_paiement"] for p in persons)
+    names = " ".join(p["nom"] + " " + p["prenoms"] for p in persons)
+    assert re.search(r"[éèêëïôç]", names.lower()) and "-" in names and "'" in names
+    assert any("," in p["prenoms"] for p in persons)
+    island = [p for p in persons if p["code_postal"] == "97133"]
+    assert island and all(p["commune"] == "SAINT-BARTHELEMY" for p in island)
+    assert any(p["adresse_5"] == "Lorient" for p in island)
+    assert any(p["code_postal"] != "97133" and not p["pays"] for p in persons)  # mainland
+    emails = [p["email"] for p in persons if p["email"]]
+    assert all(e.endswith(("@example.org", "@example.com", "@example.net")) for e in emails)
+
+
+@pytest.mark.django_db
+def test_the_printed_identities_are_the_ones_that_verify(generated, tmp_path):
+    persons, companies = write(generated, tmp_path)
+    registry_import(path=persons, kind="persons")
+    registry_import(path=companies, kind="companies")
+    text = demo.identities_text(generated)
+
+    def person_after(title):
+        block = text.split(title, 1)[1]
+        grouped = re.search(r"Numéro de Sécurité Sociale : ([0-9AB ]{18})", block)[1]
+        nir = parse_nir(grouped, key="forbidden")
+        return Person.objects.get(nir_digest=nir_digest(nir.body)), block.split("\n\n", 1)[0]
+
+    assert "n'importe quelle adresse email : le courrier arrive dans la boîte" in text
+    vitale, block = person_after("1. Mot de passe par email, vérifié par la carte Vitale")
+    serial = re.search(r"numéro de série : ([0-9]+)", block)[1]
+    assert vitale.vitale_serial_digest == vitale_digest(serial)
+    assert vitale.carte_vitale == "photo" and vitale.affilie_sante
+    assert f"Nom : {vitale.nom} ; prénom : {vitale.prenoms.split(',')[0]}" in block
+    assert f"date de naissance : {vitale.date_naissance:%d/%m/%Y}" in block
+
+    by_iban, block = person_after("2. Mot de passe par email, vérifié par l'IBAN")
+    iban = re.search(r"IBAN : ([A-Z0-9 ]+)", block)[1]
+    assert by_iban.iban_digest == iban_digest(parse_iban(iban))
+
+    paid, block = person_after("3. Mot de passe par email, vérifié par le montant")
+    assert paid.dernier_paiement == parse_amount(re.search(r"reçu : ([0-9,.]+) €", block)[1])
+
+    postal, _block = person_after("4. Mot de passe par courrier")
+    assert not postal.affilie_sante
+
+    company_block = text.split("6. Entreprise", 1)[1]
+    siret = re.search(r"SIRET : ([0-9 ]+) ;", company_block)[1].replace(" ", "")
+    account = re.search(r"compte employeur : ([0-9 ]+)", company_block)[1]
+    company = Company.objects.get(siret=siret)
+    assert company.employer_account_digest == employer_account_digest(
+        normalize_employer_account(account)
+    )
+
+    unknown = re.search(r"7\. .*\n.*Sécurité Sociale : ([0-9AB ]{18})", text)[1]
+    body = parse_nir(unknown, key="forbidden").body
+    assert not Person.objects.filter(nir_digest=nir_digest(body)).exists()
+
+
+def test_the_command_writes_the_files_and_prints_the_identities(tmp_path):
+    out = io.StringIO()
+    paths = {name: tmp_path / f"{name}.txt" for name in ("out", "companies_out", "identities")}
+    call_command(
+        "make_demo_registry",
+        count=30,
+        seed=3,
+        out=str(paths["out"]),
+        companies_out=str(paths["companies_out"]),
+        identities_out=str(paths["identities"]),
+        stdout=out,
+    )
+    identities = paths["identities"].read_text(encoding="utf-8")
+    assert identities.startswith("Identités de démonstration (registre synthétique, graine 3)")
+    assert identities in out.getvalue()
+    assert len(paths["out"].read_text(encoding="utf-8").splitlines()) == 31
+    assert paths["companies_out"].read_text(encoding="utf-8").startswith("siret;raison_sociale;")
+
+
+@pytest.mark.django_db
+def test_demo_setup_imports_a_demo_registry_once(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    call_command("demo_setup", count=40, stdout=io.StringIO())
+    assert Person.objects.count() == 40
+    assert Company.objects.exists()
+    assert (tmp_path / "var" / "demo-identities.txt").exists()
+
+    out = io.StringIO()
+    call_command("demo_setup", count=40, stdout=out)
+    assert "nothing to import" in out.getvalue()
+    assert Person.objects.count() == 40
