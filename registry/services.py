@@ -356,8 +356,8 @@ def _enumeration(numbers: list[int]) -> str:
 
 def _summary(record: RegistryImport) -> str:
     text = gettext(
-        "%(created)s créé(s), %(updated)s mis à jour, %(unchanged)s inchangé(s), "
-        "%(rejected)s ligne(s) rejetée(s)."
+        "Créés : %(created)s ; mis à jour : %(updated)s ; inchangés : %(unchanged)s ; "
+        "lignes rejetées : %(rejected)s."
     ) % {
         "created": record.created,
         "updated": record.updated,

@@ -27,7 +27,7 @@ def test_an_import_prints_its_rejected_lines_and_its_summary(tmp_path):
     text = out.getvalue()
     assert "Ligne 3 [profils] : Profil inconnu : « retraite »." in text
     assert "Import de l'extrait des personnes « persons.csv » terminé en" in text
-    assert "1 créé(s), 0 mis à jour, 0 inchangé(s), 1 ligne(s) rejetée(s)." in text
+    assert "Créés : 1 ; mis à jour : 0 ; inchangés : 0 ; lignes rejetées : 1." in text
     assert Person.objects.count() == 1
 
 
@@ -71,7 +71,7 @@ def test_a_refused_file_exits_with_an_error_and_its_reason(tmp_path, capsys, kee
 def test_a_successful_import_exits_with_status_zero(tmp_path, capsys, keep_connection):
     path = factories.extract(tmp_path / "persons.csv", [factories.person(1)])
     execute_from_command_line(["manage.py", "import_registry", str(path)])  # no SystemExit
-    assert "1 créé(s)" in capsys.readouterr().out
+    assert "Créés : 1 ;" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from registry import demo
 
@@ -27,9 +28,11 @@ class Command(BaseCommand):
         self, *args, count, companies_count, seed, out, companies_out, identities_out, **options
     ):
         if count < 5:
-            raise CommandError("--count : au moins 5 personnes (les identités de démonstration).")
+            raise CommandError(
+                _("--count : au moins 5 personnes (les identités de démonstration).")
+            )
         if companies_count is not None and companies_count < 1:
-            raise CommandError("--companies-count : au moins 1 entreprise.")
+            raise CommandError(_("--companies-count : au moins 1 entreprise."))
         registry = demo.generate(count=count, seed=seed, companies=companies_count)
         paths = [Path(out), Path(companies_out), Path(identities_out)]
         try:
@@ -40,9 +43,17 @@ class Command(BaseCommand):
             text = demo.identities_text(registry)
             paths[2].write_text(text, encoding="utf-8")
         except OSError as error:
-            raise CommandError(f"Écriture impossible : {error}") from None
+            raise CommandError(_("Écriture impossible : %(error)s") % {"error": error}) from None
         self.stdout.write(
-            f"Extrait de démonstration : {len(registry.persons)} personnes dans {paths[0]}, "
-            f"{len(registry.companies)} entreprises dans {paths[1]}."
+            _(
+                "Extrait de démonstration : %(persons)s personnes dans %(out)s, "
+                "%(companies)s entreprises dans %(companies_out)s."
+            )
+            % {
+                "persons": len(registry.persons),
+                "out": paths[0],
+                "companies": len(registry.companies),
+                "companies_out": paths[1],
+            }
         )
         self.stdout.write(text)
