@@ -27,7 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
@@ -78,6 +78,14 @@ def registry_import(
         raise ValueError(f"unknown extract kind {kind!r}")
     codec = encoding_check(encoding)
     path = Path(path)
+    # The report is stored, so it is written in the site's language, whoever starts it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _import(
+            path=path, kind=kind, codec=codec, agent=agent, progress=progress, workers=workers
+        )
+
+
+def _import(*, path, kind, codec, agent, progress, workers) -> RegistryImport:
     record = RegistryImport.objects.create(kind=kind, file_name=path.name[:255], agent=agent)
     try:
         # Its own transaction, not @transaction.atomic: the record above must outlive a

@@ -1,6 +1,7 @@
 """Helpers shared by the registry tests."""
 
 import pytest
+from django.utils import translation
 
 from registry.models import Company, Person, RegistryImport
 
@@ -15,3 +16,10 @@ def registry_state():
 @pytest.fixture
 def last_import():
     return lambda: RegistryImport.objects.order_by("-pk").first()
+
+
+@pytest.fixture(autouse=True)
+def _french():
+    """The operator's commands speak the site's language, whatever a previous test activated."""
+    with translation.override("fr"):
+        yield

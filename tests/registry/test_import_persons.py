@@ -201,3 +201,13 @@ def stored_values():
     ignored = {"id", "created_at", "updated_at"}
     fields = [f.name for f in Person._meta.concrete_fields if f.name not in ignored]
     return sorted(Person.objects.values_list(*fields))
+
+
+def test_the_report_is_written_in_the_site_language_whoever_starts_it(tmp_path):
+    from django.utils import translation
+
+    path = factories.extract(tmp_path / "persons.csv", [factories.person(1, profils="")])
+    with translation.override("en"):
+        record = run(path)
+    assert record.rejected_lines[0]["reason"] == "Aucun profil : indiquez-en au moins un."
+    assert record.message.startswith("Créés : 0 ;")
