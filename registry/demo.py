@@ -8,6 +8,7 @@ identifiers for a demo is fine; the import still stores them only as digests.
 import datetime
 import random
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,54 +101,66 @@ COMPANY_NAMES = (
 DEMO_MAIL_DOMAINS = ("example.org", "example.com", "example.net")
 
 
+# The first persons, made to show each path of the registration (see identities_text).
+SHOWCASE = (
+    dict(affilie="oui", carte="photo", iban=False, paiement=False, place=("977", "01")),
+    dict(affilie="non", carte="", iban=True, paiement=False, place=("971", "23")),
+    dict(affilie="non", carte="", iban=False, paiement=True, place=("2A", "004")),
+    dict(affilie="non", carte="", iban=False, paiement=False, place=("75", "111")),
+    dict(sex=2, affilie="oui", carte="sans_photo", iban=True, paiement=True, place=("99", "109")),
+)
+
+
 @dataclass
 class DemoRegistry:
-    """The persons and companies of one synthetic extract, and the identities to try."""
+    """What a written extract needs remembered: the identities to try with it."""
 
     seed: int
-    persons: list = field(default_factory=list)
-    companies: list = field(default_factory=list)
-    identities: list = field(default_factory=list)
+    showcase: list = field(default_factory=list)
+    company: dict = field(default_factory=dict)
     unknown_nir: str = ""
 
 
-def generate(*, count: int, seed: int, companies: int | None = None) -> DemoRegistry:
-    """Build ``count`` persons (at least the 5 showcased ones) and their companies."""
+def write(
+    *,
+    count: int,
+    seed: int,
+    persons_path: Path,
+    companies_path: Path | None = None,
+    companies: int | None = None,
+) -> DemoRegistry:
+    """Write ``count`` persons (at least the showcased ones) and, if asked, their companies.
+
+    Lines are written as they are made, so millions of them take little memory (only the
+    NIRs already given are remembered, to give none twice).
+    """
     rng = random.Random(seed)
     registry = DemoRegistry(seed=seed)
     used: set[str] = set()
-    showcase = [
-        dict(affilie="oui", carte="photo", iban=False, paiement=False, place=("977", "01")),
-        dict(affilie="non", carte="", iban=True, paiement=False, place=("971", "23")),
-        dict(affilie="non", carte="", iban=False, paiement=True, place=("2A", "004")),
-        dict(affilie="non", carte="", iban=False, paiement=False, place=("75", "111")),
-        dict(
-            sex=2, affilie="oui", carte="sans_photo", iban=True, paiement=True, place=("99", "109")
-        ),
-    ]
-    for index in range(max(count, len(showcase))):
-        wished = showcase[index] if index < len(showcase) else {}
-        registry.persons.append(_person(rng, index, used, **wished))
-    company_count = companies if companies is not None else max(5, count // 20)
-    registry.companies = [_company(rng, index) for index in range(max(company_count, 1))]
+    with _writer(persons_path, PERSONS) as write_row:
+        for index in range(max(count, len(SHOWCASE))):
+            wished = SHOWCASE[index] if index < len(SHOWCASE) else {}
+            person = _person(rng, index, used, **wished)
+            if index < len(SHOWCASE):
+                registry.showcase.append(person)
+            write_row(person)
+    if companies_path is not None:
+        company_count = companies if companies is not None else max(5, count // 20)
+        with _writer(companies_path, COMPANIES) as write_row:
+            for index in range(max(company_count, 1)):
+                company = _company(rng, index)
+                registry.company = registry.company or company
+                write_row(company)
     registry.unknown_nir = _nir(rng, used, place=("977", "01"))
     return registry
 
 
-def write_persons(registry: DemoRegistry, path: Path) -> None:
-    _write(path, PERSONS, registry.persons)
-
-
-def write_companies(registry: DemoRegistry, path: Path) -> None:
-    _write(path, COMPANIES, registry.companies)
-
-
-def _write(path: Path, kind: str, rows: list[dict]) -> None:
+@contextmanager
+def _writer(path: Path, kind: str):
     columns = COLUMNS[kind]
     with open(path, "w", encoding="utf-8", newline="") as file:
         file.write(";".join(columns) + "\n")
-        for row in rows:
-            file.write(";".join([row[column] for column in columns]) + "\n")
+        yield lambda row: file.write(";".join([row[column] for column in columns]) + "\n")
 
 
 def grouped_nir(nir: str) -> str:
@@ -161,8 +174,8 @@ def grouped_siret(siret: str) -> str:
 
 def identities_text(registry: DemoRegistry) -> str:
     """The demo identities to try, in French, with the answers that verify them."""
-    first, iban_person, paid, postal, both = registry.persons[:5]
-    company = registry.companies[0]
+    first, iban_person, paid, postal, both = registry.showcase
+    company = registry.company
     siret, account = grouped_siret(company["siret"]), company["numero_compte_employeur"]
     lines = [
         f"Identités de démonstration (registre synthétique, graine {registry.seed}) :",

@@ -490,14 +490,13 @@ def _profiles(raw: str) -> str:
 def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
     """Parse lines given as ``(line number, text, line digest)``.
 
-    Returns ``(rows, rejects)``: rows are ``(line, False, *FIELDS[kind], line digest)``
-    (False: not a line the registry already held, see registry.staging); rejects are
+    Returns ``(rows, rejects)``: rows are ``(line, *FIELDS[kind], line digest)``, rejects
     ``(line, column, message, params)``.
     """
     rows, rejects = [], []
     for number, text, digest in entries:
         try:
-            rows.append((number, False, *parse_line(text, context), digest))
+            rows.append((number, *parse_line(text, context), digest))
         except LineError as error:
             rejects.append((number, error.column, error.message, error.params))
     return rows, rejects

@@ -39,7 +39,7 @@ class Person(PostalAddress):
         SANS_PHOTO = "sans_photo", _("sans photo")
         NONE = "", _("aucune")
 
-    nir_digest = models.CharField(max_length=64, unique=True)
+    nir_digest = models.CharField(max_length=64)
     nir_masked = models.CharField(max_length=24)
     nom = models.CharField(max_length=100)
     prenoms = models.CharField(max_length=150)
@@ -56,14 +56,20 @@ class Person(PostalAddress):
     # Digest of the whole normalized line: an import that finds it unchanged writes nothing.
     row_digest = models.CharField(max_length=64)
     # Keyed digest of the raw line last imported: the next import skips that line unparsed.
-    # Whatever changes a row besides the import must clear it.
-    line_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # Whatever changes a row besides the import must clear it. Not indexed: the import
+    # joins on it once, by hash.
+    line_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("personne du registre")
         verbose_name_plural = _("personnes du registre")
+        # A constraint rather than unique=True: on PostgreSQL, a unique field also gets a
+        # second index for LIKE searches, which a digest never needs and every import feeds.
+        constraints = [
+            models.UniqueConstraint(fields=["nir_digest"], name="registry_person_nir_unique")
+        ]
 
     def __str__(self):
         return f"{self.nir_masked} {self.nom}"
@@ -79,7 +85,7 @@ class Company(PostalAddress):
     email = models.EmailField(blank=True)
     employer_account_digest = models.CharField(max_length=64, blank=True)
     row_digest = models.CharField(max_length=64)
-    line_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    line_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -159,7 +159,12 @@ def _translate(message: str, params: dict) -> str:
 
 
 class _Import:
-    """One run: read and check the file, stage its lines, merge them, fill in the record."""
+    """One run: check the file, find the lines already held, parse the others, merge.
+
+    The file is read twice: first to decode every line (an encoding error refuses the file
+    before anything else) and stage its keyed digest, which one join compares with the
+    registry; then to parse only the lines the registry does not already hold as they are.
+    """
 
     def __init__(self, record, path, codec, progress, workers):
         self.record = record
@@ -170,7 +175,6 @@ class _Import:
         # A heap of (-line, -sequence, entry), largest line on top: the first lines are kept.
         self.rejects: list = []
         self.rejected = 0
-        self.staged = 0
 
     def run(self) -> None:
         try:
@@ -179,48 +183,88 @@ class _Import:
             raise FileRefused(
                 _("Impossible de lire le fichier : %(reason)s."), {"reason": error.strerror}
             ) from None
+        staging = Staging(self.record.kind)
         with file:
-            self.total = os.fstat(file.fileno()).st_size
+            before = os.fstat(file.fileno())
+            self.total = before.st_size
             context = self._context(file)
-            staging = Staging(self.record.kind)
+            body = file.tell()
             staging.create()
-            unparsed = self._unparsed(self._chunks(file), staging, context)
-            for rows, rejects in self._parsed(unparsed, context):
+            lines = self._stage_lines(file, staging, context)
+            if lines == 0:
+                raise FileRefused(
+                    _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+                )
+            held = bytearray(self.last_line // 8 + 1)  # one bit a line: flat for millions
+            for line in staging.held_lines():
+                held[line >> 3] |= 1 << (line & 7)
+            file.seek(body)
+            for rows, rejects in self._parsed(self._unheld(file, held, context), context):
                 staging.write(rows)
-                self.staged += len(rows)
                 for line, column, message, params in rejects:
                     self._reject(line, column, _translate(message, params))
-                if self.progress:
-                    self.progress(self.position, self.total)
-        if self.staged + self.rejected == 0:
-            raise FileRefused(
-                _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+                self._progress(2)
+            if self.progress:
+                self.progress(self.total, self.total)
+            after = os.fstat(file.fileno())
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise FileRefused(_("Le fichier a été modifié pendant l'import : relancez-le."))
+        self._reject_duplicates(staging)
+        created, updated = staging.merge(timezone.now())
+        staging.drop()
+        record = self.record
+        record.status = RegistryImport.Status.DONE
+        record.created, record.updated = created, updated
+        record.unchanged = lines - self.rejected - created - updated
+        record.rejected = self.rejected
+        record.rejected_lines = [entry for *_order, entry in sorted(self.rejects, reverse=True)]
+        record.message = _summary(record)
+
+    def _stage_lines(self, file, staging: Staging, context: LineContext) -> int:
+        """First reading: stage every line's number and digest; return how many lines."""
+        reading, key, count = context.reading, context.key, 0
+        for chunk in self._chunks(file):
+            staging.write_lines(
+                [(number, line_digest(text, reading=reading, key=key)) for number, text in chunk]
             )
+            count += len(chunk)
+            self._progress(1)
+        return count
+
+    def _unheld(self, file, held: bytearray, context: LineContext):
+        """Second reading: yield, by chunks, the lines to parse, with their digests."""
+        reading, key = context.reading, context.key
+        for chunk in self._chunks(file):
+            yield [
+                (number, text, line_digest(text, reading=reading, key=key))
+                for number, text in chunk
+                if not held[number >> 3] & (1 << (number & 7))
+            ]
+
+    def _reject_duplicates(self, staging: Staging) -> None:
         column = "nir" if self.record.kind == PERSONS else "siret"
-        duplicated = 0
+        parsed_lines = []
         for lines in staging.duplicates():
-            duplicated += len(lines)
             reason = gettext(
                 "Identifiant en double dans le fichier (lignes %(lines)s) : aucune de ces "
                 "lignes n'est importée."
             ) % {"lines": _enumeration(lines)}
             for line in lines:
                 self._reject(line, column, reason)
-        if duplicated:
-            staging.drop_duplicates()
-        created, updated = staging.merge(timezone.now())
-        staging.drop()
-        record = self.record
-        record.status = RegistryImport.Status.DONE
-        record.created, record.updated = created, updated
-        record.unchanged = self.staged - duplicated - created - updated
-        record.rejected = self.rejected
-        record.rejected_lines = [entry for *_order, entry in sorted(self.rejects, reverse=True)]
-        record.message = _summary(record)
+            parsed_lines += lines
+        if parsed_lines:
+            staging.drop_rows(parsed_lines)
+
+    def _progress(self, reading: int) -> None:
+        """Report progress: the first reading counts for a tenth, the parsing for the rest."""
+        if self.progress:
+            done = (
+                self.position // 10 if reading == 1 else self.total // 10 + self.position * 9 // 10
+            )
+            self.progress(min(done, self.total), self.total)
 
     def _context(self, file) -> LineContext:
         first = file.readline()
-        self.position = len(first)
         if not first.strip():
             if first and any(line.strip() for line in file):
                 raise FileRefused(
@@ -276,11 +320,13 @@ class _Import:
         return text
 
     def _chunks(self, file) -> Iterator[list[tuple[int, str]]]:
-        """Yield the lines as ``(line number, text)``, by chunks; blank lines are skipped.
+        """Yield the lines after the header as ``(line number, text)``, by chunks.
 
-        The header is line 1, so numbers are those a text editor shows.
+        Blank lines are skipped; the header is line 1, so numbers are those a text editor
+        shows.
         """
         number, chunk = 1, []
+        self.position = file.tell()
         for raw in file:
             number += 1
             self.position += len(raw)
@@ -290,30 +336,9 @@ class _Import:
                 if len(chunk) == CHUNK_LINES:
                     yield chunk
                     chunk = []
+        self.last_line = number
         if chunk:
             yield chunk
-
-    def _unparsed(self, chunks, staging: Staging, context: LineContext):
-        """Stage the lines the registry already holds as they are; yield the others to parse."""
-        reading, key = context.reading, context.key
-        for chunk in chunks:
-            digests = [line_digest(text, reading=reading, key=key) for _number, text in chunk]
-            held = staging.known(digests)
-            if not held:
-                yield [
-                    (number, text, digest)
-                    for (number, text), digest in zip(chunk, digests, strict=True)
-                ]
-                continue
-            known, unknown = [], []
-            for (number, text), digest in zip(chunk, digests, strict=True):
-                if digest in held:
-                    known.append(staging.known_row(number, held[digest], digest))
-                else:
-                    unknown.append((number, text, digest))
-            staging.write(known)
-            self.staged += len(known)
-            yield unknown
 
     def _parsed(self, chunks, context: LineContext):
         """Yield ``parse_chunk``'s results for each chunk, in order, parsed here or by a pool."""
@@ -335,6 +360,8 @@ class _Import:
             pending = deque()
             try:
                 for chunk in chunks:
+                    if not chunk:
+                        continue
                     pending.append(pool.submit(parse_chunk_in_process, chunk))
                     # A bounded number of chunks in flight keeps memory flat.
                     if len(pending) > 2 * workers:

@@ -295,3 +295,19 @@ def test_an_import_interrupted_at_a_later_batch_leaves_the_registry_as_it_was(
 
     assert registry_state() == registry
     assert RegistryImport.objects.latest("pk").status == RegistryImport.Status.FAILED
+
+
+def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkeypatch):
+    path = factories.extract(tmp_path / "p.csv", [factories.person(1, nom="Changé")])
+    from registry.staging import Staging
+
+    held_lines = Staging.held_lines
+
+    def then_append(self):
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(factories.line(factories.person(4)) + "\n")
+        return held_lines(self)
+
+    monkeypatch.setattr(Staging, "held_lines", then_append)
+    assert_refused(run(path), "Le fichier a été modifié pendant l'import : relancez-le.")
+    assert registry_state() == registry

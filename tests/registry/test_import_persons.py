@@ -211,3 +211,30 @@ def test_the_report_is_written_in_the_site_language_whoever_starts_it(tmp_path):
         record = run(path)
     assert record.rejected_lines[0]["reason"] == "Aucun profil : indiquez-en au moins un."
     assert record.message.startswith("Créés : 0 ;")
+
+
+def test_lines_the_registry_already_holds_are_not_parsed_again(tmp_path, monkeypatch):
+    import registry.lines
+
+    parsed = []
+    parse_line = registry.lines.parse_line
+
+    def counting(text, context):
+        parsed.append(text)
+        return parse_line(text, context)
+
+    monkeypatch.setattr(registry.lines, "parse_line", counting)
+    rows = [factories.person(i) for i in (1, 2, 3)]
+    run(factories.extract(tmp_path / "v1.csv", rows))
+    assert len(parsed) == 3
+
+    rows[2] = factories.person(3, nom="  GRÉAUX")  # another spelling, the same person
+    parsed.clear()
+    record = run(factories.extract(tmp_path / "v2.csv", rows))
+    assert len(parsed) == 1
+    assert (record.updated, record.unchanged) == (1, 2)
+
+    parsed.clear()
+    again = run(factories.extract(tmp_path / "v3.csv", rows))
+    assert parsed == []
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)

@@ -33,13 +33,17 @@ class Command(BaseCommand):
             )
         if companies_count is not None and companies_count < 1:
             raise CommandError(_("--companies-count : au moins 1 entreprise."))
-        registry = demo.generate(count=count, seed=seed, companies=companies_count)
         paths = [Path(out), Path(companies_out), Path(identities_out)]
         try:
             for path in paths:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            demo.write_persons(registry, paths[0])
-            demo.write_companies(registry, paths[1])
+            registry = demo.write(
+                count=count,
+                seed=seed,
+                persons_path=paths[0],
+                companies_path=paths[1],
+                companies=companies_count,
+            )
             text = demo.identities_text(registry)
             paths[2].write_text(text, encoding="utf-8")
         except OSError as error:
@@ -50,9 +54,9 @@ class Command(BaseCommand):
                 "%(companies)s entreprises dans %(companies_out)s."
             )
             % {
-                "persons": len(registry.persons),
+                "persons": max(count, len(demo.SHOWCASE)),
                 "out": paths[0],
-                "companies": len(registry.companies),
+                "companies": companies_count or max(5, count // 20),
                 "companies_out": paths[1],
             }
         )
