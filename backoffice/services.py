@@ -65,6 +65,23 @@ def agent_totp_reset(*, agent: User, actor: User, request=None) -> int:
     return count
 
 
+@transaction.atomic
+def agent_unblock(*, agent: User, actor: User, request=None) -> int:
+    """Forget an agent's failed sign-ins (django-axes counts them under the agent's login)."""
+    from axes.utils import reset as axes_reset
+
+    cleared = axes_reset(username=agent.login)
+    audit_record(
+        AuditEvent.Type.ACCOUNT_UNLOCKED,
+        request=request,
+        actor=actor,
+        subject=agent,
+        by="supervisor",
+        failures_cleared=cleared,
+    )
+    return cleared
+
+
 def agent_login_succeeded(*, request, user: User, device: TOTPDevice) -> None:
     """Mark the session verified by the second factor and record the sign-in."""
     otp_login(request, device)

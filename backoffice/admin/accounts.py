@@ -300,7 +300,7 @@ class AgentAccountAdmin(AuditedModelAdmin):
     list_filter = ("is_active", "groups")
     search_fields = ("login", "last_name", "first_name", "email")
     ordering = ("login",)
-    actions = ("reset_second_factor", "deactivate_agents")
+    actions = ("reset_second_factor", "unblock_agents", "deactivate_agents")
     fields = ("login", "first_name", "last_name", "email", "groups", "is_active", "new_password")
 
     def get_queryset(self, request):
@@ -342,6 +342,15 @@ class AgentAccountAdmin(AuditedModelAdmin):
             request,
             _("L'agent activera un nouveau second facteur à sa prochaine connexion."),
         )
+
+    @admin.action(
+        description=gettext_lazy("Lever le blocage après des échecs de connexion"),
+        permissions=["change"],
+    )
+    def unblock_agents(self, request, queryset):
+        for agent in queryset:
+            services.agent_unblock(agent=agent, actor=request.user, request=request)
+        self.message_user(request, _("Blocages levés."))
 
     @admin.action(
         description=gettext_lazy("Désactiver les agents sélectionnés"), permissions=["change"]

@@ -152,3 +152,36 @@ def test_supervisor_resets_a_lost_second_factor(supervisor_client, agent):
     )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=agent).exists()
+
+
+def test_agent_locked_out_after_failed_passwords_is_unblocked_by_a_supervisor(client, supervisor):
+    from axes.models import AccessAttempt
+    from django.test import Client
+
+    from accounts.models import User
+
+    locked = factories.agent(login="agent.distrait")
+    for _ in range(6):
+        client.post(
+            "/agents/login/", {"username": locked.login, "password": "mauvais-mot-de-passe"}
+        )
+    assert AccessAttempt.objects.filter(username=locked.login).exists()
+    refused = client.post(
+        "/agents/login/", {"username": locked.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert refused.status_code != 302  # the right password no longer opens the second step
+
+    supervisor_client = Client(REMOTE_ADDR="203.0.113.7")  # from another desk
+    sign_in(supervisor_client, supervisor)
+    response = supervisor_client.post(
+        "/agents/backoffice/agentaccount/",
+        {"action": "unblock_agents", "_selected_action": [locked.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert not AccessAttempt.objects.filter(username=locked.login).exists()
+    assert AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_UNLOCKED, subject=locked).exists()
+    again = Client().post(
+        "/agents/login/", {"username": locked.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert again.status_code == 302
+    assert User.objects.get(pk=locked.pk).is_active
