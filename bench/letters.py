@@ -53,7 +53,7 @@ def prepare(count: int) -> None:
     streets = [
         "12 rue Samuel Fahlberg",
         "4 impasse des Raisins de Mer",
-        "128 bis avenue du Général Charles de Gaulle prolongée",
+        "128 bis, avenue du Général-de-Gaulle",
         "7 route de Saline",
     ]
     persons, start = [], time.monotonic()
