@@ -22,6 +22,7 @@ from delivery.letters import (
     letters_pending_count,
 )
 from delivery.models import EmailDelivery, Letter, LetterBatch
+from delivery.services import email_resend
 
 from .accounts import ReadOnlyInline
 from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin
@@ -262,11 +263,6 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
 
     @admin.action(description=gettext_lazy("Renvoyer les emails en échec"), permissions=["change"])
     def resend(self, request, queryset):
-        try:
-            from delivery.services import email_resend
-        except ImportError:
-            self.message_user(request, _("Le renvoi n'est pas encore disponible."), messages.ERROR)
-            return
         failed = list(queryset.filter(status=EmailDelivery.Status.FAILED))
         for delivery in failed:
             email_resend(delivery=delivery)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.models import Company, Person, RegistryImport
+from registry.services import registry_import
 
 from ..forms import RegistryImportForm
 from .base import IdentifierSearchMixin
@@ -153,15 +154,6 @@ class RegistryImportAdmin(ViewOnlyAdmin):
         return TemplateResponse(request, "backoffice/registry_upload.html", context)
 
     def _run_import(self, request, form):
-        try:
-            from registry.services import registry_import
-        except ImportError:
-            self.message_user(
-                request,
-                _("L'import depuis le back-office n'est pas encore disponible."),
-                messages.ERROR,
-            )
-            return None
         upload = form.cleaned_data["file"]
         # The import reads a path: the upload goes to a private temporary file, removed after.
         handle, path_name = tempfile.mkstemp(suffix=".csv", prefix="registre-")
@@ -181,6 +173,9 @@ class RegistryImportAdmin(ViewOnlyAdmin):
             RegistryImport.objects.filter(pk=record.pk).update(
                 file_name=os.path.basename(upload.name)[:255]
             )
+        if record.status != RegistryImport.Status.DONE:
+            self.message_user(request, record.message, messages.ERROR)
+            return record
         self.message_user(
             request,
             _(

@@ -1,14 +1,14 @@
 """Registry imports seen and run from the back-office; failed emails sent again."""
 
 import re
-import sys
-import types
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery
-from registry.models import RegistryImport
+from registry.models import Person, RegistryImport
 from tests.backoffice import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,34 +32,50 @@ def test_imports_are_listed_with_their_rejected_lines(agent_client):
     assert agent_client.get("/agents/registry/registryimport/add/").status_code == 403
 
 
-def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, monkeypatch, tmp_path):
-    calls = []
+def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, tmp_path):
+    from tests.registry import factories as extracts
 
-    def registry_import(*, path, kind, encoding, agent=None, progress=None):
-        with open(path, encoding=encoding) as extract:
-            calls.append((extract.read(), kind, agent))
-        return RegistryImport.objects.create(
-            kind=kind, file_name=path, status="done", created=1, agent=agent
-        )
-
-    import registry
-
-    fake = types.ModuleType("registry.services")
-    fake.registry_import = registry_import
-    monkeypatch.setitem(sys.modules, "registry.services", fake)
-    monkeypatch.setattr(registry, "services", fake, raising=False)
-    extract = tmp_path / "extrait.csv"
-    extract.write_text("nir;nom\n", encoding="utf-8")
-    with extract.open("rb") as upload:
+    path = extracts.extract(
+        tmp_path / "extrait-novembre.csv",
+        [extracts.person(1), extracts.person(2), extracts.person(3, nir="123")],
+    )
+    uploads = Path(tempfile.gettempdir())
+    before = set(uploads.glob("registre-*.csv"))
+    with path.open("rb") as upload:
         response = agent_client.post(
             "/agents/registry/registryimport/importer/",
             {"kind": "persons", "encoding": "utf-8", "file": upload},
         )
-    assert response.status_code == 302
-    assert calls == [("nir;nom\n", "persons", agent)]
     record = RegistryImport.objects.get()
-    assert record.file_name == "extrait.csv"
+    assert response.status_code == 302
     assert response["Location"] == f"/agents/registry/registryimport/{record.pk}/change/"
+    assert (record.file_name, record.agent, record.created, record.rejected) == (
+        "extrait-novembre.csv",
+        agent,
+        2,
+        1,
+    )
+    assert Person.objects.count() == 2
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "<td>4</td>" in page  # the rejected line's number, with its reason
+    assert set(uploads.glob("registre-*.csv")) == before  # the upload is not kept
+
+
+def test_an_extract_in_the_wrong_encoding_is_refused_whole(agent_client, tmp_path):
+    from tests.registry import factories as extracts
+
+    path = extracts.extract(
+        tmp_path / "x.csv", [extracts.person(1, nom="Lédée")], encoding="cp1252"
+    )
+    with path.open("rb") as upload:
+        response = agent_client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "persons", "encoding": "utf-8", "file": upload},
+            follow=True,
+        )
+    assert RegistryImport.objects.get().status == RegistryImport.Status.REFUSED
+    assert "Le registre n&#x27;a pas changé." in response.content.decode()
+    assert not Person.objects.exists()
 
 
 def test_upload_refuses_what_is_not_a_csv(agent_client, tmp_path):
