@@ -18,13 +18,21 @@ class Profile(models.TextChoices):
     COTISANT_SOLIDARITE = "cotisant_solidarite", _("Cotisant de solidarité")
 
 
-class PostalAddress(models.Model):
-    """Address lines per NF Z10-011: 2 complement, 3 building, 4 street, 5 lieu-dit or BP."""
+ADDRESS_LINE_MAX = 100
 
-    adresse_2 = models.CharField(max_length=38, blank=True)
-    adresse_3 = models.CharField(max_length=38, blank=True)
-    adresse_4 = models.CharField(max_length=38, blank=True)
-    adresse_5 = models.CharField(max_length=38, blank=True)
+
+class PostalAddress(models.Model):
+    """Address lines per NF Z10-011: 2 complement, 3 building, 4 street, 5 lieu-dit or BP.
+
+    The standard's 38 characters are the printed width; the core system may hold longer lines
+    (a long street name), kept whole here and abbreviated by La Poste's rules on the letter
+    (delivery.postal), never refused or cut.
+    """
+
+    adresse_2 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_3 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_4 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_5 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
     code_postal = models.CharField(max_length=10, blank=True)
     commune = models.CharField(max_length=60, blank=True)
     pays = models.CharField(max_length=60, blank=True)

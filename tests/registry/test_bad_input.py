@@ -137,7 +137,7 @@ def test_a_line_with_a_missing_column_is_rejected(tmp_path):
         ("code_postal", "9713", "5 chiffres"),
         ("nom", "", "Renseigner cette information."),
         ("nom", "Gré\x00aux", "caractère de contrôle"),
-        ("adresse_4", "x" * 39, "39 caractères ; 38 au plus"),
+        ("adresse_4", "x" * 101, "101 caractères ; 100 au plus"),
         ("profils", "", "Aucun profil"),
     ],
 )
