@@ -119,3 +119,64 @@ class TemporaryPassword(models.Model):
     def is_valid(self, at=None) -> bool:
         at = at or timezone.now()
         return self.used_at is None and self.voided_at is None and self.expires_at > at
+
+
+class UserSession(models.Model):
+    """One login of a member: which session it opened, from where, and when it ended.
+
+    The rows give the « last ten logins » page and let a member end their other sessions
+    (DESIGN §4). The session key is kept as Django's own session table keeps it, in the same
+    database; it is what ending a session needs.
+    """
+
+    class EndReason(models.TextChoices):
+        LOGOUT = "logout", _("Déconnexion")
+        IDLE = "idle", _("Inactivité")
+        EXPIRED = "expired", _("Durée maximale atteinte")
+        ENDED_ELSEWHERE = "ended_elsewhere", _("Fermée depuis une autre session")
+        PASSWORD = "password", _("Mot de passe changé")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class EmailChange(models.Model):
+    """A new contact address waiting for its owner to follow the link sent to it.
+
+    The link's token is not stored: it is an HMAC of this row under SECRET_KEY
+    (accounts.tokens), so the email task can rebuild it from the row's id alone and nothing
+    secret sits in the outbox. The row says whether the link was used, and when it expires.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # A newer request for the same account replaces this one.
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'adresse email")
+        verbose_name_plural = _("changements d'adresse email")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -21,6 +21,11 @@ VALIDITY = {
 }
 
 
+def looks_temporary(password: str) -> bool:
+    """Whether `password` has the shape of a temporary password (LENGTH symbols of ALPHABET)."""
+    return len(password) == LENGTH and all(c in ALPHABET for c in password)
+
+
 def generate_temporary_password() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts; then nothing but « Choisir mon mot de passe » after a
+    # login with a temporary password (accounts/middleware.py).
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.PasswordChoiceRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
     # Last, as django-axes asks: it turns lockouts raised below into its response.
@@ -157,13 +161,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 # argon2id parameters are set in one place: accounts.hashers (DESIGN §4).
 PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher"]
+# OWASP ASVS 2.1 / ANSSI: length, not common, not personal; no composition rule.
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
     {"NAME": "accounts.validators.PersonalDataValidator"},
+    {"NAME": "accounts.validators.NotTemporaryPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -196,14 +199,30 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Brute force (django-axes) -----------------------------------------------------------------
 
+# The rules are in accounts/lockout.py: an account locks after 5 consecutive failures, for a
+# delay that grows with further failures; a client address is refused after many more.
 AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+ACCOUNT_LOCKOUT_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60)]
+LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=100)
+LOGIN_CLIENT_FAILURE_WINDOW = timedelta(hours=1)
+# Counted by account (the digest) and by client address, each with its own threshold.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = timedelta(minutes=15)
+# How long failures are remembered after the last one ("consecutive" failures).
+AXES_COOLOFF_TIME = timedelta(hours=24)
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock are not counted and do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# The login history is accounts.UserSession; axes's access log would only duplicate it.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password", "username", "identifier"]
 AXES_USERNAME_FORM_FIELD = "username"
+# Axes stores the digest the login form authenticates with, never the typed NIR.
+AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
+# A locked account gets the same page as a wrong password.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 
 # --- Internationalization ----------------------------------------------------------------------

@@ -1,0 +1,208 @@
+"""Forms of logging in and choosing a password. Every one inherits from core.forms."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import authenticate, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import Form, TextField, identity_error
+from identity import IdentityError, mask_nir, normalize_nir, parse_nir, parse_siret
+from registry.digests import nir_digest, siret_digest
+
+from .backends import LoginOutcome
+from .models import User
+
+# One message for a wrong identifier, a wrong password, an expired temporary password typed
+# wrong and a locked account: nothing tells which part was wrong (DESIGN §4).
+LOGIN_REFUSED = _(
+    "L'identifiant ou le mot de passe est incorrect. Vérifiez votre saisie. "
+    "Après plusieurs erreurs, l'accès au compte est suspendu quelques minutes."
+)
+# Only after the right temporary password: the person holds it, so nothing is disclosed.
+TEMPORARY_PASSWORD_EXPIRED = _(
+    "Votre mot de passe provisoire n'est plus valable. "
+    "Pour en recevoir un nouveau, utilisez « Mot de passe oublié ? »."
+)
+PASSWORD_MAX_LENGTH = 128
+NEW_PASSWORD_HINT = _(
+    "Au moins 12 caractères, sans autre obligation. Le plus sûr et le plus simple à retenir : "
+    "une phrase, ou plusieurs mots sans rapport entre eux. Évitez votre nom, votre prénom, "
+    "votre date de naissance, votre identifiant et le mot de passe provisoire."
+)
+
+
+@dataclass(frozen=True, repr=False)
+class MemberIdentifier:
+    """What a member typed as identifier, reduced to what may be kept: type, digest, mask."""
+
+    type: str
+    login: str
+    masked: str
+
+    def __repr__(self) -> str:
+        return f"MemberIdentifier({self.type!r}, {self.masked!r})"
+
+
+def member_identifier(raw: str) -> MemberIdentifier:
+    """Parse a NIR (13 characters, no key) or a SIRET (14 digits); raise IdentityError."""
+    compact = normalize_nir(raw)
+    if len(compact) == 14 and compact.isdigit():
+        siret = parse_siret(raw)
+        return MemberIdentifier(User.IdentifierType.SIRET, siret_digest(siret), siret)
+    nir = parse_nir(raw, key="forbidden")
+    return MemberIdentifier(User.IdentifierType.NIR, nir_digest(nir.body), mask_nir(nir.body))
+
+
+class IdentifierField(TextField):
+    """The login identifier: a NIR or a SIRET, spaces and dots allowed; cleans to its digest."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Identifiant"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Votre numéro de Sécurité Sociale (13 chiffres, sans la clé) ou, pour une "
+                "entreprise, votre numéro SIRET (14 chiffres)."
+            ),
+        )
+        super().__init__(max_length=30, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(
+            {
+                "autocomplete": "username",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "class": "input--medium",
+            }
+        )
+        return attrs
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return member_identifier(text)
+        except IdentityError as error:
+            raise identity_error(error) from None
+
+
+class PasswordField(forms.CharField):
+    def __init__(self, *, autocomplete: str, **kwargs):
+        kwargs.setdefault("max_length", PASSWORD_MAX_LENGTH)
+        super().__init__(
+            strip=False,
+            widget=forms.PasswordInput(
+                attrs={"autocomplete": autocomplete, "class": "input--medium"}
+            ),
+            **kwargs,
+        )
+
+
+class LoginForm(Form):
+    identifier = IdentifierField()
+    password = PasswordField(label=_("Mot de passe"), autocomplete="current-password")
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        self.user = None
+        self.finding = None
+        self.attempted = False
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        identifier, password = cleaned.get("identifier"), cleaned.get("password")
+        if identifier is None or not password:
+            return cleaned
+        self.attempted = True
+        self.user = authenticate(
+            self.request, username=identifier.login, password=password, member=True
+        )
+        # Left by the member backend; absent when the lock refused the attempt beforehand.
+        self.finding = getattr(self.request, "member_login", None)
+        if self.user is None:
+            expired = (
+                self.finding is not None
+                and self.finding.outcome == LoginOutcome.EXPIRED_TEMPORARY_PASSWORD
+            )
+            raise forms.ValidationError(
+                TEMPORARY_PASSWORD_EXPIRED if expired else LOGIN_REFUSED, code="login_refused"
+            )
+        return cleaned
+
+
+class NewPasswordForm(Form):
+    """A new personal password, typed twice, checked against every rule of the settings."""
+
+    new_password = PasswordField(
+        label=_("Nouveau mot de passe"), autocomplete="new-password", help_text=NEW_PASSWORD_HINT
+    )
+    new_password_confirm = PasswordField(
+        label=_("Confirmez le nouveau mot de passe"), autocomplete="new-password"
+    )
+
+    def __init__(self, user: User, *args, request=None, **kwargs):
+        self.user = user
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_new_password(self):
+        password = self.cleaned_data["new_password"]
+        password_validation.validate_password(password, self.user)
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        password, confirm = cleaned.get("new_password"), cleaned.get("new_password_confirm")
+        if password and confirm and password != confirm:
+            self.add_error(
+                "new_password_confirm",
+                forms.ValidationError(
+                    _("Les deux mots de passe saisis ne sont pas identiques."), code="mismatch"
+                ),
+            )
+        return cleaned
+
+
+class CurrentPasswordMixin:
+    """The current password, asked again before a sensitive change (OWASP ASVS 3.7).
+
+    Checked through the login's own path, so that guesses made here count towards the
+    account's lock like guesses on the login page.
+    """
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        user = authenticate(self.request, username=self.user.login, password=password, member=True)
+        if user is None or user.pk != self.user.pk:
+            raise forms.ValidationError(
+                _("Le mot de passe actuel est incorrect."), code="wrong_password"
+            )
+        return password
+
+
+class PasswordChangeForm(CurrentPasswordMixin, NewPasswordForm):
+    current_password = PasswordField(
+        label=_("Mot de passe actuel"), autocomplete="current-password"
+    )
+    end_other_sessions = forms.BooleanField(
+        label=_("Me déconnecter partout ailleurs (autres navigateurs, téléphone, tablette)"),
+        required=False,
+        initial=True,
+    )
+
+    field_order = ["current_password", "new_password", "new_password_confirm"]
+
+    def clean_new_password(self):
+        password = super().clean_new_password()
+        if password == self.data.get(self.add_prefix("current_password")):
+            raise forms.ValidationError(
+                _("Le nouveau mot de passe doit être différent du mot de passe actuel."),
+                code="unchanged",
+            )
+        return password

@@ -1,0 +1,226 @@
+"""Writes of the accounts domain: login, passwords, sessions, contact details (DESIGN §4).
+
+Every security event goes to the audit log with the client's address and browser, and
+never a secret: no identifier as typed, no password, no token.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from delivery.models import EmailDelivery
+from delivery.services import email_enqueue
+
+from . import lockout
+from .backends import LoginFinding
+from .models import EmailChange, TemporaryPassword, User, UserSession
+from .sessions import (
+    other_sessions,
+    session_ended,
+    session_record,
+    session_rekeyed,
+    session_stamp,
+    sessions_end,
+    sessions_keep,
+)
+
+log = logging.getLogger(__name__)
+
+MEMBER_BACKEND = "accounts.backends.MemberBackend"
+# A confirmation link is good for a day: long enough to reach a mailbox read once a day.
+EMAIL_CHANGE_VALIDITY = timedelta(hours=24)
+
+
+def _member(login: str) -> User | None:
+    return User.objects.filter(login=login, kind=User.Kind.MEMBER).first()
+
+
+def _notify(user: User, kind: str, context: dict | None = None) -> None:
+    """Tell the account's confirmed address about a security event, if it has one."""
+    if user.email and user.email_confirmed:
+        email_enqueue(
+            kind=kind,
+            user=user,
+            to_address=user.email,
+            language=user.language,
+            context=context or {},
+        )
+
+
+@transaction.atomic
+def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
+    """Open a new session for a member the backend accepted, and record it.
+
+    A temporary password is used up here (single use, DESIGN §4), and with it the previous
+    personal password: the member must now choose a new one before anything else.
+    """
+    if temporary_password is not None:
+        TemporaryPassword.objects.filter(pk=temporary_password.pk).update(used_at=timezone.now())
+        user.set_unusable_password()
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+    # Django gives the session a new key here (no fixation) and rotates the CSRF token.
+    login(request, user, backend=MEMBER_BACKEND)
+    session_stamp(request.session)
+    request.session.save()
+    session_record(request, user)
+    audit_record(
+        AuditEvent.Type.LOGIN_SUCCEEDED,
+        request=request,
+        actor=user,
+        subject=user,
+        method="temporary_password" if temporary_password else "personal_password",
+    )
+
+
+def login_failure_record(*, request, login: str, finding: LoginFinding | None) -> None:
+    """Audit a refused member login.
+
+    `finding` is None when the lock refused the attempt before any password was checked.
+    A failure on an unknown identifier is recorded without anything derived from what was
+    typed: the digest would single out a person (often a real one, mistyped), and the client
+    address is what an agent needs to see an attack.
+    """
+    if finding is None:
+        user = _member(login)
+        reason = "locked" if lockout.account_lock(login).is_locked() else "client_blocked"
+    else:
+        user, reason = finding.user, str(finding.outcome)
+    audit_record(
+        AuditEvent.Type.LOGIN_FAILED, request=request, actor=None, subject=user, reason=reason
+    )
+
+
+def account_locked(*, login: str, lock: lockout.AccountLock, request=None) -> None:
+    """An account has just reached a new lock level: audit it; at the first, tell its owner."""
+    user = _member(login)
+    if user is None:
+        return  # an unknown identifier is locked all the same, silently
+    minutes = int(lockout.lock_delay(lock.failures).total_seconds() // 60)
+    audit_record(
+        AuditEvent.Type.ACCOUNT_LOCKED,
+        request=request,
+        actor=None,
+        subject=user,
+        failures=lock.failures,
+        minutes=minutes,
+    )
+    if lock.failures == settings.AXES_FAILURE_LIMIT:
+        _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
+
+
+def account_unlock(*, user: User, request=None) -> int:
+    """Lift a lock now (an agent's decision in the back-office); return the records removed."""
+    removed = lockout.account_unlock(user.login)
+    audit_record(AuditEvent.Type.ACCOUNT_UNLOCKED, request=request, subject=user)
+    return removed
+
+
+def _password_set(*, request, user: User, password: str) -> None:
+    """Store a new personal password and keep the current session open with it."""
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    old_key = request.session.session_key
+    # Django ends every session holding the old password hash; this one gets the new hash
+    # (and a new key).
+    update_session_auth_hash(request, user)
+    session_rekeyed(old_key, request.session.session_key)
+
+
+@transaction.atomic
+def password_choose(*, request, user: User, password: str) -> None:
+    """The first personal password, after a login with a temporary one."""
+    _password_set(request=request, user=user, password=password)
+    audit_record(
+        AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="first_choice"
+    )
+    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+
+
+@transaction.atomic
+def password_change(*, request, user: User, password: str, end_other_sessions: bool) -> int:
+    """A new personal password from the private space; return how many sessions were ended.
+
+    The member chooses whether their other sessions end (OWASP ASVS 3.3.3): Django would end
+    them all, so those the member keeps are given the new password hash.
+    """
+    # Read before the current session gets its new key, so that it is not among them.
+    others = other_sessions(user, request.session.session_key)
+    _password_set(request=request, user=user, password=password)
+    ended = 0
+    if end_other_sessions:
+        ended = sessions_end(user, others, UserSession.EndReason.PASSWORD)
+        audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user, count=ended)
+    else:
+        sessions_keep(user, others)
+    audit_record(AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="change")
+    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+    return ended
+
+
+@transaction.atomic
+def sessions_end_others(*, request, user: User) -> int:
+    """End every other session of the member (« Ce n'était pas moi ? »)."""
+    ended = sessions_end(
+        user,
+        other_sessions(user, request.session.session_key),
+        UserSession.EndReason.ENDED_ELSEWHERE,
+    )
+    audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user, count=ended)
+    return ended
+
+
+def member_logout(*, request) -> None:
+    """End the current session."""
+    user = request.user
+    session_ended(request.session.session_key, UserSession.EndReason.LOGOUT)
+    if user.is_authenticated:
+        audit_record(AuditEvent.Type.LOGOUT, request=request, subject=user)
+    logout(request)
+
+
+@transaction.atomic
+def email_change_request(*, user: User, new_email: str) -> EmailChange:
+    """Send a confirmation link to `new_email`; the address changes when it is followed.
+
+    A newer request replaces the pending one. The email carries the link; the outbox keeps
+    only the request's id (accounts.tokens rebuilds the token).
+    """
+    now = timezone.now()
+    EmailChange.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
+    change = EmailChange.objects.create(
+        user=user, new_email=new_email, created_at=now, expires_at=now + EMAIL_CHANGE_VALIDITY
+    )
+    email_enqueue(
+        kind=EmailDelivery.Kind.EMAIL_CONFIRMATION,
+        user=user,
+        to_address=new_email,
+        language=user.language,
+        context={"email_change_id": change.pk},
+    )
+    return change
+
+
+@transaction.atomic
+def email_change_confirm(*, request, change: EmailChange) -> None:
+    """Make the confirmed address the account's contact address."""
+    user = change.user
+    user.email = change.new_email
+    user.email_confirmed = True
+    user.save(update_fields=["email", "email_confirmed"])
+    change.used_at = timezone.now()
+    change.save(update_fields=["used_at"])
+    audit_record(AuditEvent.Type.EMAIL_CHANGED, request=request, subject=user)
+
+
+def mobile_update(*, user: User, mobile: str) -> None:
+    """Store the member's mobile number (E.164, from identity.parse_mobile), or remove it."""
+    user.mobile = mobile
+    user.save(update_fields=["mobile"])

@@ -1,0 +1,81 @@
+"""Logging in and out, and the first personal password (DESIGN §4)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .decorators import member_required
+from .forms import LoginForm, NewPasswordForm
+from .services import login_failure_record, member_login, member_logout, password_choose
+
+
+def _next_url(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@sensitive_post_parameters("identifier", "password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    """« Se connecter à Mon espace privé »."""
+    if request.user.is_authenticated and request.user.is_member:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            member_login(
+                request=request,
+                user=form.user,
+                temporary_password=form.finding.temporary_password,
+            )
+            if form.user.must_change_password:
+                return redirect("accounts:password_choose")
+            return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+        if form.attempted:
+            login_failure_record(
+                request=request, login=form.cleaned_data["identifier"].login, finding=form.finding
+            )
+    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def logout_view(request):
+    member_logout(request=request)
+    messages.success(request, _("Vous êtes déconnecté. À bientôt !"))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@sensitive_post_parameters("new_password", "new_password_confirm")
+@never_cache
+@member_required
+@require_http_methods(["GET", "POST"])
+def password_choose_view(request):
+    """« Choisir mon mot de passe », the only page after a login with a temporary password."""
+    if not request.user.must_change_password:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = NewPasswordForm(
+        request.user, data=request.POST if request.method == "POST" else None, request=request
+    )
+    if request.method == "POST" and form.is_valid():
+        password_choose(
+            request=request, user=request.user, password=form.cleaned_data["new_password"]
+        )
+        messages.success(
+            request,
+            _(
+                "Votre mot de passe est enregistré. Désormais, connectez-vous avec votre "
+                "identifiant et ce mot de passe."
+            ),
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/password_choose.html", {"form": form})

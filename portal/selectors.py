@@ -1,0 +1,54 @@
+"""Reads of the private space: what the fund knows of the member, as it is shown to them."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from identity import first_given_name, format_phone_national
+
+
+@dataclass(frozen=True)
+class MemberFile:
+    """Identity and postal address on file (read-only for the member), and contact details."""
+
+    first_name: str
+    identity: list[tuple[str, str]] = field(default_factory=list)
+    birth_date: object = None
+    address_lines: list[str] = field(default_factory=list)
+    mobile_display: str = ""
+
+
+def _address_lines(record) -> list[str]:
+    lines = [record.adresse_2, record.adresse_3, record.adresse_4, record.adresse_5]
+    lines.append(f"{record.code_postal} {record.commune}".strip())
+    lines.append(record.pays)
+    return [line for line in lines if line]
+
+
+def member_file(user) -> MemberFile:
+    """What the private space shows of `user`, from the registry's Person or Company."""
+    person, company = user.person, user.company
+    first_name = user.first_name or (first_given_name(person.prenoms).title() if person else "")
+    identity, birth_date, address = [], None, []
+    if person is not None:
+        identity = [
+            (_("Nom"), person.nom),
+            (_("Prénoms"), person.prenoms),
+            (_("Numéro de Sécurité Sociale"), user.identifier_masked or person.nir_masked),
+        ]
+        birth_date = person.date_naissance
+        address = _address_lines(person)
+    elif company is not None:
+        identity = [
+            (_("Raison sociale"), company.raison_sociale),
+            (_("SIRET"), company.siret),
+            (_("Personne qui gère l'espace"), f"{user.first_name} {user.last_name}".strip()),
+        ]
+        address = _address_lines(company)
+    return MemberFile(
+        first_name=first_name,
+        identity=identity,
+        birth_date=birth_date,
+        address_lines=address,
+        mobile_display=format_phone_national(user.mobile) if user.mobile else "",
+    )

@@ -1,0 +1,26 @@
+"""Fixtures of the login tests: accounts in each state of DESIGN §4."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import PERSONAL_PASSWORD, make_member
+
+LOGIN_URL = "/compte/connexion/"
+
+
+@pytest.fixture
+def new_member(db):
+    """Registered by email: a temporary password, no personal password yet."""
+    return make_member()
+
+
+@pytest.fixture
+def member(db):
+    """Has chosen a personal password; no temporary password pending."""
+    return make_member(temporary=None, password=PERSONAL_PASSWORD)
+
+
+def post_login(client, identifier, password, **extra):
+    return client.post(
+        reverse("accounts:login"), {"identifier": identifier, "password": password}, **extra
+    )
