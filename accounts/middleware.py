@@ -8,8 +8,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .models import UserSession
-from .sessions import session_ended, session_expiry_reason, session_touch
+from .sessions import Expiry, session_expiry, session_touch
 
 # What a member who logged in with a temporary password may reach before choosing their own:
 # the choice itself, logging out, and the public texts anyone can read.
@@ -39,11 +38,10 @@ class SessionTimeoutMiddleware:
         # Looking into the session costs a query only when the browser sent a session cookie.
         if SESSION_KEY in session:
             now = time.time()
-            reason = session_expiry_reason(session, now)
-            if reason is not None:
-                session_ended(session.session_key, reason)
+            expiry = session_expiry(session, now)
+            if expiry is not None:
                 logout(request)
-                if reason == UserSession.EndReason.IDLE:
+                if expiry == Expiry.IDLE:
                     message = _(
                         "Par sécurité, vous avez été déconnecté après %(minutes)d minutes sans "
                         "activité. Connectez-vous à nouveau."

@@ -1,10 +1,18 @@
 """Member and agent accounts, and the temporary passwords sent to members (DESIGN §4)."""
 
+import secrets
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+
+def new_session_salt() -> str:
+    return secrets.token_hex(16)
 
 
 class UserManager(BaseUserManager):
@@ -61,6 +69,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(default=False)
     cgu_version = models.CharField(max_length=20, blank=True)
     cgu_accepted_at = models.DateTimeField(null=True, blank=True)
+    # What the account's sessions are signed with: a new salt ends every other session
+    # (see _get_session_auth_hash).
+    session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -88,6 +99,42 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_member(self) -> bool:
         return self.kind == self.Kind.MEMBER
+
+    # Django signs each session with an HMAC of the password hash, so that a new password ends
+    # every session. Here the HMAC is of `session_salt`, which a new password renews too, but
+    # which can also be renewed alone (« end my other sessions ») or kept across a password
+    # change when the member chooses to stay logged in elsewhere (OWASP ASVS 3.3.3).
+
+    def _get_session_auth_hash(self, secret=None):
+        return salted_hmac(
+            "accounts.User.session",
+            f"{self.pk}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def sessions_renew(self) -> None:
+        """End every session but those re-signed afterwards (update_session_auth_hash)."""
+        self.session_salt = new_session_salt()
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.sessions_renew()
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self.sessions_renew()
+
+    def check_password(self, raw_password):
+        def setter(raw_password):
+            # A hash upgraded to new parameters is the same password: sessions stay.
+            salt = self.session_salt
+            self.set_password(raw_password)
+            self.session_salt = salt
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, setter)
 
 
 class TemporaryPassword(models.Model):
@@ -119,43 +166,6 @@ class TemporaryPassword(models.Model):
     def is_valid(self, at=None) -> bool:
         at = at or timezone.now()
         return self.used_at is None and self.voided_at is None and self.expires_at > at
-
-
-class UserSession(models.Model):
-    """One login of a member: which session it opened, from where, and when it ended.
-
-    The rows give the « last ten logins » page and let a member end their other sessions
-    (DESIGN §4). The session key is kept as Django's own session table keeps it, in the same
-    database; it is what ending a session needs.
-    """
-
-    class EndReason(models.TextChoices):
-        LOGOUT = "logout", _("Déconnexion")
-        IDLE = "idle", _("Inactivité")
-        EXPIRED = "expired", _("Durée maximale atteinte")
-        ENDED_ELSEWHERE = "ended_elsewhere", _("Fermée depuis une autre session")
-        PASSWORD = "password", _("Mot de passe changé")
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
-    session_key = models.CharField(max_length=40, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
-        indexes = [models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self):
-        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.ended_at is None
 
 
 class EmailChange(models.Model):

@@ -1,16 +1,18 @@
 """Reads of the accounts domain."""
 
 import enum
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
+from audit.models import AuditEvent
+
 from .devices import describe_user_agent
-from .models import EmailChange, User, UserSession
-from .sessions import RECENT_LOGINS, expiry_reason
+from .models import EmailChange, User
 from .tokens import email_change_token_matches
+
+RECENT_LOGINS = 10
 
 
 @dataclass(frozen=True)
@@ -18,22 +20,23 @@ class RecentLogin:
     at: datetime
     device: str
     is_current: bool
-    is_open: bool
 
 
-def recent_logins(user: User, current_key: str | None) -> list[RecentLogin]:
-    """The member's last RECENT_LOGINS logins, newest first, with an approximate device."""
-    now = time.time()
-    rows = UserSession.objects.filter(user=user).order_by("-created_at")[:RECENT_LOGINS]
+def recent_logins(user: User, current_event: int | None) -> list[RecentLogin]:
+    """The member's last RECENT_LOGINS logins, newest first, with an approximate device.
+
+    Read from the audit log, which records every login with its time and browser.
+    """
+    events = AuditEvent.objects.filter(subject=user, type=AuditEvent.Type.LOGIN_SUCCEEDED).order_by(
+        "-at"
+    )[:RECENT_LOGINS]
     return [
         RecentLogin(
-            at=row.created_at,
-            device=describe_user_agent(row.user_agent),
-            is_current=row.session_key == current_key,
-            is_open=row.ended_at is None
-            and expiry_reason(row.created_at.timestamp(), row.last_seen.timestamp(), now) is None,
+            at=event.at,
+            device=describe_user_agent(event.user_agent),
+            is_current=event.pk == current_event,
         )
-        for row in rows
+        for event in events
     ]
 
 

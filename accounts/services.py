@@ -5,6 +5,7 @@ never a secret: no identifier as typed, no password, no token.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,20 +20,14 @@ from delivery.services import email_enqueue
 
 from . import lockout
 from .backends import LoginFinding
-from .models import EmailChange, TemporaryPassword, User, UserSession
-from .sessions import (
-    other_sessions,
-    session_ended,
-    session_record,
-    session_rekeyed,
-    session_stamp,
-    sessions_end,
-    sessions_keep,
-)
+from .models import EmailChange, TemporaryPassword, User
+from .sessions import session_stamp
 
 log = logging.getLogger(__name__)
 
 MEMBER_BACKEND = "accounts.backends.MemberBackend"
+# The audit event of the login that opened the session: « Cette session » in the history.
+LOGIN_EVENT = "_login_event"
 # A confirmation link is good for a day: long enough to reach a mailbox read once a day.
 EMAIL_CHANGE_VALIDITY = timedelta(hours=24)
 
@@ -53,7 +48,6 @@ def _notify(user: User, kind: str, context: dict | None = None) -> None:
         )
 
 
-@transaction.atomic
 def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
     """Open a new session for a member the backend accepted, and record it.
 
@@ -61,22 +55,28 @@ def member_login(*, request, user: User, temporary_password: TemporaryPassword |
     personal password: the member must now choose a new one before anything else.
     """
     if temporary_password is not None:
-        TemporaryPassword.objects.filter(pk=temporary_password.pk).update(used_at=timezone.now())
-        user.set_unusable_password()
-        user.must_change_password = True
-        user.save(update_fields=["password", "must_change_password"])
-    # Django gives the session a new key here (no fixation) and rotates the CSRF token.
+        _temporary_password_use(user=user, temporary_password=temporary_password)
+    # A new session key (no fixation) and a new CSRF token.
     login(request, user, backend=MEMBER_BACKEND)
-    session_stamp(request.session)
-    request.session.save()
-    session_record(request, user)
-    audit_record(
+    session_stamp(request.session, time.time())
+    # The audit log is also the member's login history (accounts.selectors.recent_logins).
+    event = audit_record(
         AuditEvent.Type.LOGIN_SUCCEEDED,
         request=request,
         actor=user,
         subject=user,
         method="temporary_password" if temporary_password else "personal_password",
     )
+    request.session[LOGIN_EVENT] = event.pk
+
+
+@transaction.atomic
+def _temporary_password_use(*, user: User, temporary_password: TemporaryPassword) -> None:
+    TemporaryPassword.objects.filter(pk=temporary_password.pk).update(used_at=timezone.now())
+    # Also ends every session opened with the old password.
+    user.set_unusable_password()
+    user.must_change_password = True
+    user.save(update_fields=["password", "session_salt", "must_change_password"])
 
 
 def login_failure_record(*, request, login: str, finding: LoginFinding | None) -> None:
@@ -122,22 +122,22 @@ def account_unlock(*, user: User, request=None) -> int:
     return removed
 
 
-def _password_set(*, request, user: User, password: str) -> None:
-    """Store a new personal password and keep the current session open with it."""
+def _password_set(*, request, user: User, password: str, end_other_sessions: bool) -> None:
+    """Store a new personal password; the current session stays open, the others may not."""
+    salt = user.session_salt
     user.set_password(password)
+    if not end_other_sessions:
+        user.session_salt = salt
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
-    old_key = request.session.session_key
-    # Django ends every session holding the old password hash; this one gets the new hash
-    # (and a new key).
+    user.save(update_fields=["password", "session_salt", "must_change_password"])
+    # This session is signed anew (and gets a new key).
     update_session_auth_hash(request, user)
-    session_rekeyed(old_key, request.session.session_key)
 
 
 @transaction.atomic
 def password_choose(*, request, user: User, password: str) -> None:
     """The first personal password, after a login with a temporary one."""
-    _password_set(request=request, user=user, password=password)
+    _password_set(request=request, user=user, password=password, end_other_sessions=True)
     audit_record(
         AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="first_choice"
     )
@@ -145,42 +145,33 @@ def password_choose(*, request, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def password_change(*, request, user: User, password: str, end_other_sessions: bool) -> int:
-    """A new personal password from the private space; return how many sessions were ended.
+def password_change(*, request, user: User, password: str, end_other_sessions: bool) -> None:
+    """A new personal password from the private space.
 
-    The member chooses whether their other sessions end (OWASP ASVS 3.3.3): Django would end
-    them all, so those the member keeps are given the new password hash.
+    The member chooses whether their other sessions end (OWASP ASVS 3.3.3); Django would end
+    them all.
     """
-    # Read before the current session gets its new key, so that it is not among them.
-    others = other_sessions(user, request.session.session_key)
-    _password_set(request=request, user=user, password=password)
-    ended = 0
+    _password_set(
+        request=request, user=user, password=password, end_other_sessions=end_other_sessions
+    )
     if end_other_sessions:
-        ended = sessions_end(user, others, UserSession.EndReason.PASSWORD)
-        audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user, count=ended)
-    else:
-        sessions_keep(user, others)
+        audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
     audit_record(AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="change")
     _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
-    return ended
 
 
 @transaction.atomic
-def sessions_end_others(*, request, user: User) -> int:
+def sessions_end_others(*, request, user: User) -> None:
     """End every other session of the member (« Ce n'était pas moi ? »)."""
-    ended = sessions_end(
-        user,
-        other_sessions(user, request.session.session_key),
-        UserSession.EndReason.ENDED_ELSEWHERE,
-    )
-    audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user, count=ended)
-    return ended
+    user.sessions_renew()
+    user.save(update_fields=["session_salt"])
+    update_session_auth_hash(request, user)
+    audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
 
 
 def member_logout(*, request) -> None:
     """End the current session."""
     user = request.user
-    session_ended(request.session.session_key, UserSession.EndReason.LOGOUT)
     if user.is_authenticated:
         audit_record(AuditEvent.Type.LOGOUT, request=request, subject=user)
     logout(request)

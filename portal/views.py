@@ -11,6 +11,7 @@ from accounts.decorators import member_required
 from accounts.forms import PasswordChangeForm
 from accounts.selectors import LinkStatus, email_change_for_link, recent_logins
 from accounts.services import (
+    LOGIN_EVENT,
     email_change_confirm,
     email_change_request,
     mobile_update,
@@ -119,14 +120,15 @@ def password_change_view(request):
     user = request.user
     form = PasswordChangeForm(user, data=_data(request), request=request)
     if request.method == "POST" and form.is_valid():
-        ended = password_change(
+        end_others = form.cleaned_data["end_other_sessions"]
+        password_change(
             request=request,
             user=user,
             password=form.cleaned_data["new_password"],
-            end_other_sessions=form.cleaned_data["end_other_sessions"],
+            end_other_sessions=end_others,
         )
         message = _("Votre mot de passe est changé.")
-        if ended:
+        if end_others:
             message += " " + _("Vos autres sessions sont fermées.")
         messages.success(request, message)
         return redirect("portal:home")
@@ -138,19 +140,13 @@ def password_change_view(request):
 @require_GET
 def logins(request):
     """The last ten logins, and « Ce n'était pas moi ? »."""
-    rows = recent_logins(request.user, request.session.session_key)
-    others_open = any(row.is_open and not row.is_current for row in rows)
-    return render(request, "portal/logins.html", {"logins": rows, "others_open": others_open})
+    rows = recent_logins(request.user, request.session.get(LOGIN_EVENT))
+    return render(request, "portal/logins.html", {"logins": rows})
 
 
 @member_required
 @require_POST
 def sessions_end(request):
-    ended = sessions_end_others(request=request, user=request.user)
-    messages.success(
-        request,
-        _("Vos autres sessions sont fermées.")
-        if ended
-        else _("Aucune autre session n'était ouverte."),
-    )
+    sessions_end_others(request=request, user=request.user)
+    messages.success(request, _("Vos autres sessions sont fermées."))
     return redirect("portal:logins")

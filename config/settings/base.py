@@ -174,7 +174,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Sessions and cookies ----------------------------------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions (a member can end them from another device), without needless queries.
+SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())  # absolute ceiling
 SESSION_IDLE_TIMEOUT = int(timedelta(minutes=30).total_seconds())
 SESSION_COOKIE_SECURE = True
@@ -215,7 +216,7 @@ AXES_RESET_ON_SUCCESS = True
 # Attempts refused during a lock are not counted and do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-# The login history is accounts.UserSession; axes's access log would only duplicate it.
+# The login history is the audit log's; axes's access log would only duplicate it.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password", "username", "identifier"]
 AXES_USERNAME_FORM_FIELD = "username"

@@ -1,6 +1,7 @@
 """The approximate device shown in « Mes dernières connexions »."""
 
 import pytest
+from django.utils import translation
 
 from accounts.devices import describe_user_agent
 
@@ -58,9 +59,16 @@ UA = {
     ],
 )
 def test_common_browsers_are_named_with_their_system(key, expected):
-    assert describe_user_agent(UA[key]) == expected
+    with translation.override("fr"):
+        assert describe_user_agent(UA[key]) == expected
 
 
 def test_unknown_or_empty_agent_is_said_unknown():
-    assert describe_user_agent("") == "Appareil inconnu"
-    assert describe_user_agent("curl/8.5.0") == "Appareil inconnu"
+    with translation.override("fr"):
+        assert describe_user_agent("") == "Appareil inconnu"
+        assert describe_user_agent("curl/8.5.0") == "Appareil inconnu"
+
+
+def test_description_follows_the_language():
+    with translation.override("en"):
+        assert describe_user_agent(UA["safari_iphone"]) == "Safari on iPhone"

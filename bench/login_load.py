@@ -1,0 +1,408 @@
+"""Logins per second against gunicorn on PostgreSQL, next to argon2id hashes per second.
+
+    python bench/login_load.py [--clients 4] [--duration 20] [--accounts 200] [--workers 2]
+
+What it does, in one run on this machine (DESIGN §12):
+1. a fresh PostgreSQL database (mep_bench_login), migrated, with N member accounts whose
+   personal password is known;
+2. the reference: argon2id hashes with the project's parameters (accounts.hashers), one
+   process per core, for the same duration: hashes per second and CPU time per hash;
+3. gunicorn (production settings, N workers) and C concurrent clients, each logging in again
+   and again with a fresh cookie jar: the login page (GET), then the form (POST) that must
+   answer with the redirect to the private space. A login is both requests.
+4. The server's CPU time (user + system of the gunicorn master and workers, from /proc) per
+   login, against the CPU time per hash: the ratio is the target of issue 4 (≥ 85 %: a login
+   costs at most 1/0.85 ≈ 1.18 hashes of CPU). Raw rates and latency percentiles are printed
+   too, and everything goes to bench/results/.
+
+The load generator runs on the same cores, so the rates are skewed by its own CPU use: the
+CPU-time ratio is the figure that counts.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+DATABASE = "mep_bench_login"
+PG = "postgres://postgres@127.0.0.1:5432"
+PASSWORD = "des cocotiers sous la pluie"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def environment(port: int) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DATABASE_URL": f"{PG}/{DATABASE}",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "IDENTITY_HMAC_KEY": "bench-identity-key",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "LOG_LEVEL": "WARNING",
+        # The bench logs in thousands of times from one address, on purpose.
+        "LOGIN_CLIENT_FAILURE_LIMIT": "1000000",
+    }
+
+
+def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+# --- The database and its accounts --------------------------------------------------------------
+
+
+def prepare_database(env: dict, accounts: int) -> None:
+    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], check=True)
+    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+    python = sys.executable
+    run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    run([python, str(Path(__file__)), "--make-accounts", str(accounts)], env)
+
+
+def make_accounts(count: int) -> None:
+    """N member accounts with PASSWORD, written to stdout as their typed NIRs (in this process)."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from identity import make_nir, mask_nir
+    from registry.digests import nir_digest
+    from registry.models import Person
+
+    encoded = make_password(PASSWORD)  # one hash for all: the accounts differ, not the cost
+    people, users, nirs = [], [], []
+    for n in range(count):
+        nir = make_nir(
+            sex=1 + n % 2,
+            year=1960 + n % 40,
+            month=1 + n % 12,
+            department="977",
+            commune="01",
+            order=1 + n,
+        )[:13]
+        nirs.append(nir)
+        people.append(
+            Person(
+                nir_digest=nir_digest(nir),
+                nir_masked=mask_nir(nir),
+                nom="BENCH",
+                prenoms="LOGIN",
+                date_naissance=f"{1960 + n % 40}-{1 + n % 12:02d}-01",
+                profils="particulier",
+                row_digest=f"bench-{n}",
+                code_postal="97133",
+                commune="SAINT-BARTHELEMY",
+            )
+        )
+    Person.objects.bulk_create(people)
+    for person, nir in zip(Person.objects.order_by("pk"), nirs, strict=True):
+        users.append(
+            User(
+                login=nir_digest(nir),
+                kind=User.Kind.MEMBER,
+                identifier_type="nir",
+                identifier_masked=mask_nir(nir),
+                person=person,
+                first_name="Login",
+                last_name="Bench",
+                password=encoded,
+                email_confirmed=False,
+            )
+        )
+    User.objects.bulk_create(users)
+    (ROOT / "bench" / "results" / "login_load.accounts.tmp").write_text("\n".join(nirs))
+
+
+# --- The reference: argon2id hashes -------------------------------------------------------------
+
+
+def _hash_loop(duration: float, counter) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    from accounts.hashers import Argon2idHasher
+
+    hasher = Argon2idHasher()
+    encoded = hasher.encode(PASSWORD, hasher.salt())
+    done, end = 0, time.monotonic() + duration
+    while time.monotonic() < end:
+        hasher.verify(PASSWORD, encoded)  # what a login does: check a stored hash
+        done += 1
+    with counter.get_lock():
+        counter.value += done
+
+
+def hash_reference(processes: int, duration: float) -> dict:
+    """Hashes per second on `processes` processes, and CPU seconds per hash."""
+    counter = multiprocessing.Value("l", 0)
+    before = os.times()
+    workers = [
+        multiprocessing.Process(target=_hash_loop, args=(duration, counter))
+        for _ in range(processes)
+    ]
+    start = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    elapsed = time.monotonic() - start
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return {
+        "processes": processes,
+        "hashes": counter.value,
+        "seconds": round(elapsed, 2),
+        "hashes_per_second": round(counter.value / elapsed, 1),
+        "cpu_ms_per_hash": round(1000 * cpu / counter.value, 2),
+    }
+
+
+# --- The server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn master and its workers, from /proc."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == master or ppid == master:
+            total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return total
+
+
+# --- The clients -----------------------------------------------------------------------------------
+
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+class LoginClient:
+    """One browser-like client: keep-alive connection, its own cookies, logging in again and again."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method, path, cookies, body=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location"), data
+
+    def login(self, nir: str) -> bool:
+        cookies: dict[str, str] = {}  # a fresh visitor each time
+        status, _, page = self.request("GET", "/compte/connexion/", cookies)
+        token = _CSRF_INPUT.search(page.decode())
+        if status != 200 or token is None:
+            return False
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token.group(1), "identifier": nir, "password": PASSWORD}
+        )
+        status, location, _ = self.request("POST", "/compte/connexion/", cookies, body)
+        return status == 302 and location == "/mon-espace/"
+
+
+def load(port: int, nirs: list[str], clients: int, duration: float, master: int) -> dict:
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client_loop(index: int) -> None:
+        client = LoginClient(port)
+        n = index
+        while not stop.is_set():
+            start = time.perf_counter()
+            ok = client.login(nirs[n % len(nirs)])
+            took = time.perf_counter() - start
+            with lock:
+                if ok:
+                    latencies.append(took)
+                else:
+                    failures[0] += 1
+            n += clients
+
+    # Warm up: every worker's connections, templates and caches.
+    warm = LoginClient(port)
+    for nir in nirs[:10]:
+        assert warm.login(nir), "a warm-up login failed: is the database prepared?"
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
+    cpu_before, start = server_cpu_seconds(master), time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(duration)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - start
+    cpu = server_cpu_seconds(master) - cpu_before
+    logins = len(latencies)
+    quantiles = statistics.quantiles(latencies, n=100) if logins >= 2 else [0] * 99
+    return {
+        "clients": clients,
+        "logins": logins,
+        "failures": failures[0],
+        "seconds": round(elapsed, 2),
+        "logins_per_second": round(logins / elapsed, 1),
+        "latency_ms": {
+            "p50": round(1000 * quantiles[49], 1),
+            "p95": round(1000 * quantiles[94], 1),
+            "p99": round(1000 * quantiles[98], 1),
+        },
+        "server_cpu_seconds": round(cpu, 2),
+        "server_cpu_ms_per_login": round(1000 * cpu / logins, 2) if logins else None,
+    }
+
+
+# --- The run -----------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    postgres = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return {
+        "host": platform.node(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "kernel": platform.release(),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of each phase")
+    parser.add_argument("--accounts", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--make-accounts", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.make_accounts:
+        make_accounts(args.make_accounts)
+        return 0
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = environment(port)
+    print(f"Preparing {DATABASE} with {args.accounts} accounts…", flush=True)
+    prepare_database(env, args.accounts)
+    nirs = (RESULTS / "login_load.accounts.tmp").read_text().split()
+    secrets.SystemRandom().shuffle(nirs)
+
+    print(
+        f"Reference: argon2id on {os.cpu_count()} processes for {args.duration:.0f} s…", flush=True
+    )
+    reference = hash_reference(os.cpu_count() or 1, args.duration)
+
+    print(f"Load: {args.clients} clients against gunicorn ({args.workers} workers) for "
+          f"{args.duration:.0f} s…", flush=True)  # fmt: skip
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        result = load(port, nirs, args.clients, args.duration, server.pid)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    ratio_cpu = reference["cpu_ms_per_hash"] / result["server_cpu_ms_per_login"]
+    ratio_rate = result["logins_per_second"] / reference["hashes_per_second"]
+    report = {
+        "benchmark": "login_load",
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"workers": args.workers, "accounts": args.accounts},
+        "reference": reference,
+        "logins": result,
+        "hash_cpu_over_login_cpu": round(ratio_cpu, 3),
+        "logins_per_second_over_hashes_per_second": round(ratio_rate, 3),
+        "target": 0.85,
+        "target_met": ratio_cpu >= 0.85,
+    }
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"login_load-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+    print()
+    print(f"argon2id reference : {reference['hashes_per_second']:8.1f} hashes/s, "
+          f"{reference['cpu_ms_per_hash']:.2f} ms CPU per hash")  # fmt: skip
+    print(f"logins (GET + POST): {result['logins_per_second']:8.1f} logins/s, "
+          f"{result['server_cpu_ms_per_login']:.2f} ms server CPU per login, "
+          f"{result['failures']} failed")  # fmt: skip
+    print(f"latency            : p50 {result['latency_ms']['p50']} ms, "
+          f"p95 {result['latency_ms']['p95']} ms, p99 {result['latency_ms']['p99']} ms")  # fmt: skip
+    print(f"CPU per hash / CPU per login: {ratio_cpu:.1%} (target ≥ 85 %: "
+          f"{'met' if report['target_met'] else 'NOT met'}); raw rate ratio {ratio_rate:.1%}")  # fmt: skip
+    print(f"Written to {path.relative_to(ROOT)}")
+    return 0 if report["target_met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
