@@ -23,6 +23,7 @@ LOGIN_FIELDS = (
     "password",
     "session_salt",
     "must_change_password",
+    "email_confirmed",
     "is_active",
     "last_login",
 )

@@ -4,10 +4,18 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, TextField, identity_error
-from identity import IdentityError, mask_nir, normalize_nir, parse_nir, parse_siret
+from identity import (
+    IdentityError,
+    mask_nir,
+    normalize_nir,
+    parse_birth_date,
+    parse_nir,
+    parse_siret,
+)
 from registry.digests import nir_digest, siret_digest
 
 from .backends import LoginOutcome
@@ -206,3 +214,49 @@ class PasswordChangeForm(CurrentPasswordMixin, NewPasswordForm):
                 code="unchanged",
             )
         return password
+
+
+class PasswordResetIdentityForm(Form):
+    """« Mot de passe oublié », first page: who asks. Keeps the identifier's digest only."""
+
+    identifier = IdentifierField()
+    birth_date = TextField(
+        label=_("Date de naissance"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Au format JJ/MM/AAAA, par exemple 25/12/1985. Pour une entreprise, laissez vide."
+        ),
+    )
+
+    def __init__(self, *args, answers=None, stored=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].widget.attrs.update(
+            {"autocomplete": "bday", "inputmode": "numeric", "class": "input--short"}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        identifier = cleaned.get("identifier")
+        if identifier is None or identifier.type != User.IdentifierType.NIR:
+            cleaned["birth_date"] = None
+            return cleaned
+        raw = cleaned.get("birth_date") or ""
+        try:
+            cleaned["birth_date"] = parse_birth_date(raw, today=timezone.localdate())
+        except IdentityError as error:
+            self.add_error("birth_date", identity_error(error))
+        return cleaned
+
+    def stored(self) -> dict:
+        identifier, birth_date = self.cleaned_data["identifier"], self.cleaned_data["birth_date"]
+        return {
+            "type": identifier.type,
+            "login": identifier.login,
+            "birth_date": birth_date.isoformat() if birth_date else "",
+        }
+
+    @classmethod
+    def data_from(cls, stored: dict) -> dict:
+        # The identifier is not kept in clear: it is typed again.
+        return {}

@@ -4,6 +4,8 @@ Every security event goes to the audit log with the client's address and browser
 never a secret: no identifier as typed, no password, no token.
 """
 
+import enum
+import hmac
 import logging
 import time
 from datetime import timedelta
@@ -11,16 +13,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from delivery.models import EmailDelivery
+from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
+from signup import services as signup_services
+from signup import throttle
+from signup.registration import Proof
 
 from . import lockout
 from .backends import LoginFinding
 from .models import EmailChange, TemporaryPassword, User
+from .reset import ResetRequest
 from .sessions import session_stamp
 
 log = logging.getLogger(__name__)
@@ -76,7 +83,12 @@ def _temporary_password_use(*, user: User, temporary_password: TemporaryPassword
     # Also ends every session opened with the old password.
     user.set_unusable_password()
     user.must_change_password = True
-    user.save(update_fields=["password", "session_salt", "must_change_password"])
+    fields = ["password", "session_salt", "must_change_password"]
+    if temporary_password.channel == TemporaryPassword.Channel.EMAIL and not user.email_confirmed:
+        # The password was read from that mailbox: the address is its owner's.
+        user.email_confirmed = True
+        fields.append("email_confirmed")
+    user.save(update_fields=fields)
 
 
 def login_failure_record(*, request, login: str, finding: LoginFinding | None) -> None:
@@ -215,3 +227,111 @@ def mobile_update(*, user: User, mobile: str) -> None:
     """Store the member's mobile number (E.164, from identity.parse_mobile), or remove it."""
     user.mobile = mobile
     user.save(update_fields=["mobile"])
+
+
+# --- « Mot de passe oublié » ----------------------------------------------------------------
+
+
+class ResetPage(enum.StrEnum):
+    """What the last page says: the only thing the person learns (DESIGN §3)."""
+
+    EMAIL = "email"
+    POST = "post"
+
+
+class TooManyResets(Exception):
+    """This client has asked too often in the last hour."""
+
+
+# Requests per client address and hour: a household or an office behind one address, not a
+# walk through the registry.
+RESETS_PER_CLIENT_HOUR = 10
+# New temporary passwords by email per account and day: enough for a lost email, too few to
+# flood a mailbox.
+RESET_EMAILS_PER_DAY = 3
+DAY = 24 * 3600
+
+
+@transaction.atomic
+def password_reset_request(*, reset: ResetRequest, client: str, request=None) -> ResetPage:
+    """Decide and record what a « Mot de passe oublié » leads to, by the rules of DESIGN §3.
+
+    - identity found (account, date of birth) and the chosen verification matches: a new
+      temporary password by email, to the account's confirmed address (none confirmed: post);
+    - identity found, verification absent, wrong, or failed too often (3 a day per identity,
+      counted with the registration's): a letter to the postal address on file;
+    - no such account, or not matching: nothing; the page says « by post » all the same.
+    The current password keeps working until the new temporary one is used (accounts.backends).
+    Raises TooManyResets when the client is over its hourly limit.
+    """
+    if throttle.counter_add(f"accounts:password-reset:{client}", window=3600) > (
+        RESETS_PER_CLIENT_HOUR
+    ):
+        raise TooManyResets
+    user = (
+        User.objects.filter(login=reset.login, kind=User.Kind.MEMBER, is_active=True)
+        .select_related("person", "company")
+        .first()
+    )
+    person = user.person if user else None
+    company = user.company if user else None
+    if reset.identifier_type == User.IdentifierType.SIRET:
+        identity_matches = company is not None
+        proof_matches = reset.proof == Proof.EMPLOYER_ACCOUNT and hmac.compare_digest(
+            reset.proof_digest or "-", (company.employer_account_digest if company else "") or ""
+        )
+    else:
+        identity_matches = person is not None and person.date_naissance == reset.birth_date
+        proof_matches = signup_services.person_proof_matches(
+            person=person, proof=reset.proof, proof_digest=reset.proof_digest, amount=reset.amount
+        )
+    # Counted whether the account exists or not, like the registration does.
+    verified = signup_services.verification_passes(
+        login=reset.login, proof=reset.proof, matches=identity_matches and proof_matches
+    )
+
+    outcome, page = "none", ResetPage.POST
+    if user is not None and identity_matches:
+        if verified and user.email and user.email_confirmed:
+            page = ResetPage.EMAIL
+            outcome = "email" if _reset_email(user) else "email_limit"
+        else:
+            outcome = "post" if _reset_letter(user) else "post_pending"
+    audit_record(
+        AuditEvent.Type.PASSWORD_RESET_REQUESTED,
+        request=request,
+        actor=None,
+        subject=user if identity_matches else None,
+        outcome=outcome,
+        proof=reset.proof,
+        verified=verified,
+    )
+    return page
+
+
+def _reset_email(user: User) -> bool:
+    """Queue an email with a new temporary password (made by the task); False over the limit."""
+    if throttle.counter_add(f"accounts:reset-email:{user.pk}", window=DAY) > RESET_EMAILS_PER_DAY:
+        return False
+    email_enqueue(
+        kind=EmailDelivery.Kind.TEMPORARY_PASSWORD,
+        user=user,
+        to_address=user.email,
+        language=user.language,
+        context={"reason": "password_reset"},
+    )
+    return True
+
+
+def _reset_letter(user: User) -> bool:
+    """Queue a letter with a new temporary password (made when the batch is printed).
+
+    At most one a day, and none while one is waiting: a letter costs the fund postage.
+    """
+    recent = Letter.objects.filter(user=user).filter(
+        Q(status=Letter.Status.PENDING) | Q(created_at__gte=timezone.now() - timedelta(days=1))
+    )
+    if recent.exclude(status=Letter.Status.CANCELLED).exists():
+        return False
+    Letter.objects.create(user=user, language=user.language, reason="password_reset")
+    return True

@@ -9,16 +9,28 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.clients import client_ip
+
+from . import reset
 from .decorators import member_required
 from .forms import LoginForm, NewPasswordForm
-from .services import login_failure_record, member_login, member_logout, password_choose
+from .services import (
+    ResetPage,
+    TooManyResets,
+    login_failure_record,
+    member_login,
+    member_logout,
+    password_choose,
+    password_reset_request,
+)
 
 
 def _next_url(request) -> str | None:
@@ -113,3 +125,68 @@ def password_choose_view(request):
         )
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/password_choose.html", {"form": form})
+
+
+# --- « Mot de passe oublié » ----------------------------------------------------------------
+
+
+def _reset_url(page: reset.Page) -> str:
+    return reverse(f"accounts:{page.url_name}")
+
+
+@sensitive_post_parameters("identifier", "birth_date", "serial", "iban", "amount", "account")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_step(request, slug: str):
+    """One page of « Mot de passe oublié »; a page out of order goes to the first one open."""
+    page = reset.BY_SLUG[slug]
+    state = reset.ResetState(request.session)
+    if not reset.is_open(state.answers, page):
+        return redirect(_reset_url(reset.first_open(state.answers)))
+    if request.method == "POST":
+        form = state.form(page, data=request.POST)
+        if form.is_valid():
+            state.store(page, form.stored())
+            following = reset.following(state.answers, page)
+            if following is not None:
+                return redirect(_reset_url(following))
+            return _reset_finish(request, state)
+    else:
+        form = state.form(page)
+    previous = reset.previous(state.answers, page)
+    context = {
+        "page": page,
+        "form": form,
+        "previous_url": _reset_url(previous) if previous else None,
+        "card_url": _reset_url(reset.VITALE_CARD),
+    }
+    return render(request, page.template, context)
+
+
+def _reset_finish(request, state: reset.ResetState):
+    try:
+        page = password_reset_request(
+            reset=reset.reset_request(state.answers), client=client_ip(request), request=request
+        )
+    except TooManyResets:
+        return render(request, "accounts/reset_too_many.html", status=429)
+    state.clear()
+    request.session[reset.DONE_KEY] = str(page)
+    return redirect("accounts:password_reset_done")
+
+
+@require_GET
+def password_reset_done(request):
+    """The last page. The same bytes for everyone on the same path: nothing personal, no token."""
+    page = request.session.get(reset.DONE_KEY)
+    if page is None:
+        return redirect("accounts:password_reset")
+    return render(request, "accounts/reset_done.html", {"by_post": page == ResetPage.POST})
+
+
+@require_POST
+def password_reset_abandon(request):
+    """« Abandonner »: what was entered is forgotten; back to the login page."""
+    reset.ResetState(request.session).clear()
+    messages.info(request, _("Votre demande est abandonnée : ce que vous aviez saisi est effacé."))
+    return redirect("accounts:login")

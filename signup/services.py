@@ -157,14 +157,27 @@ def _person_identity(registration: Registration) -> _Identity:
 
 
 def _person_proof_matches(registration: Registration, person) -> bool:
-    if registration.proof == Proof.AMOUNT:
+    return person_proof_matches(
+        person=person,
+        proof=registration.proof,
+        proof_digest=registration.proof_digest,
+        amount=registration.amount,
+    )
+
+
+def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=None) -> bool:
+    """Whether a proof of step 4 matches the registry's person (None: nobody, never matches).
+
+    Also used by « Mot de passe oublié » (accounts), which asks the same questions.
+    """
+    if proof == Proof.AMOUNT:
         on_file = person.dernier_paiement if person else None
-        return on_file is not None and on_file == registration.amount
+        return on_file is not None and on_file == amount
     on_file = {
         Proof.VITALE: person.vitale_serial_digest if person else "",
         Proof.IBAN: person.iban_digest if person else "",
-    }.get(registration.proof, "")
-    return _digests_equal(registration.proof_digest, on_file)
+    }.get(proof, "")
+    return _digests_equal(proof_digest, on_file)
 
 
 def _company_identity(registration: Registration) -> _Identity:
@@ -186,18 +199,29 @@ def _digests_equal(typed: str, on_file: str) -> bool:
 
 
 def _verification_passes(registration: Registration, identity: _Identity) -> bool:
-    """The proof matches, and this identity has not failed too often (then: post, silently)."""
-    if registration.proof == Proof.NONE:
+    return verification_passes(
+        login=identity.login,
+        proof=registration.proof,
+        matches=identity.matches and identity.proof_matches,
+    )
+
+
+def verification_passes(*, login: str, proof: str, matches: bool) -> bool:
+    """The proof matches, and this identity has not failed too often (then: post, silently).
+
+    The failures are counted per identity (its login digest), registration and « Mot de passe
+    oublié » (accounts) together.
+    """
+    if proof == Proof.NONE:
         return False
-    key = f"signup:verification-failures:{identity.login}"
-    passes = identity.matches and identity.proof_matches
+    key = f"signup:verification-failures:{login}"
     if throttle.counter_value(key) >= FAILED_VERIFICATIONS_LIMIT:
         return False
-    if not passes:
+    if not matches:
         # Counted whether the identifier exists or not: the same work, and a guesser of
         # serial numbers is stopped after three tries on one identity.
         throttle.counter_add(key, window=FAILED_VERIFICATIONS_WINDOW)
-    return passes
+    return matches
 
 
 def _account_create(registration: Registration, identity: _Identity, *, channel: str) -> User:

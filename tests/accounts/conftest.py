@@ -1,11 +1,20 @@
 """Fixtures of the login tests: accounts in each state of DESIGN §4."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from .factories import PERSONAL_PASSWORD, make_member
 
 LOGIN_URL = "/compte/connexion/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits and failure counts live in the shared cache: each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

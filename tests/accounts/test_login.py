@@ -248,3 +248,17 @@ def test_new_temporary_password_voids_the_previous_one(client, new_member):
 def test_logged_in_member_going_to_the_login_page_goes_to_the_space(client, member):
     post_login(client, member.identifier, PERSONAL_PASSWORD)
     assert client.get(reverse("accounts:login"))["Location"] == SPACE_URL
+
+
+def test_logging_in_with_an_emailed_password_confirms_the_address(client):
+    member = make_member(email_confirmed=False)
+    post_login(client, member.identifier, member.temporary_password)
+    member.user.refresh_from_db()
+    assert member.user.email_confirmed
+
+
+def test_logging_in_with_a_posted_password_leaves_the_address_to_confirm(client):
+    member = make_member(temporary=TemporaryPassword.Channel.POST, email_confirmed=False)
+    post_login(client, member.identifier, member.temporary_password)
+    member.user.refresh_from_db()
+    assert not member.user.email_confirmed

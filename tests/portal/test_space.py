@@ -1,6 +1,7 @@
 """The private space: what a member finds, what they may change, and who may see it."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -306,3 +307,23 @@ def test_account_created_by_post_confirms_its_email_by_a_link(client):
     member.user.refresh_from_db()
     assert member.user.email_confirmed
     assert "n'est pas encore confirmée" not in text(client.get(reverse("portal:home")))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirmation_link_arrives_in_the_new_mailbox_and_works(client, smtp_server):
+    from tests.delivery.worker import run_worker
+
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    post_login(client, member.identifier, PERSONAL_PASSWORD)
+    request_change(client)
+    run_worker()
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == "marie.nouvelle@example.net"
+    link = re.search(
+        r"http://testserver(/mon-espace/adresse-email/confirmer/\S+/)", smtp_server.text_of(message)
+    )
+    assert client.post(link.group(1))["Location"] == "/mon-espace/"
+    member.user.refresh_from_db()
+    assert member.user.email == "marie.nouvelle@example.net" and member.user.email_confirmed
+    # Nothing secret waits in the outbox: the link is rebuilt by the task from the request's id.
+    assert EmailDelivery.objects.get().context == {"email_change_id": EmailChange.objects.get().pk}

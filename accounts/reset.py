@@ -1,0 +1,196 @@
+"""« Mot de passe oublié »: who asks, then the verification of registration step 4.
+
+The pages and the order the answers lead through them, and the state in the server-side
+session. The verification pages are the registration's own forms (signup.forms), so the person
+meets the same questions, and their answers are kept the same way: the identifier and the
+proofs (Vitale serial, IBAN, employer account) only as keyed digests, never in clear.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from signup import forms as signup_forms
+from signup.registration import Proof
+
+from .forms import PasswordResetIdentityForm
+from .models import User
+
+SESSION_KEY = "password_reset"
+DONE_KEY = "password_reset_done"
+# An unfinished request is forgotten an hour after its last answer.
+IDLE_SECONDS = 3600
+
+VERIFICATION = _("Vérification de votre identité")
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    url: str
+    form_class: type
+    title: Promise
+    template: str = "accounts/reset_step.html"
+
+    @property
+    def url_name(self) -> str:
+        return "password_reset" if not self.url else "password_reset_" + self.slug.replace("-", "_")
+
+
+# The verification pages keep the registration's slugs: its forms read each other's answers
+# by them (the serial's hint depends on the card chosen).
+IDENTITY = Page("identite", "", PasswordResetIdentityForm, _("Mot de passe oublié"))
+HEALTH = Page("verification", "verification/", signup_forms.HealthForm, VERIFICATION)
+VITALE_CARD = Page(
+    "carte-vitale", "verification/carte-vitale/", signup_forms.VitaleCardForm, VERIFICATION
+)
+VITALE_SERIAL = Page(
+    "numero-de-serie",
+    "verification/numero-de-serie/",
+    signup_forms.VitaleSerialForm,
+    VERIFICATION,
+    "accounts/reset_serial.html",
+)
+PROOF_CHOICE = Page(
+    "autre-information",
+    "verification/autre-information/",
+    signup_forms.ProofChoiceForm,
+    VERIFICATION,
+)
+IBAN = Page("iban", "verification/iban/", signup_forms.IbanForm, VERIFICATION)
+AMOUNT = Page("montant", "verification/montant/", signup_forms.AmountForm, VERIFICATION)
+EMPLOYER_ACCOUNT = Page(
+    "entreprise-verification",
+    "verification/entreprise/",
+    signup_forms.EmployerAccountForm,
+    VERIFICATION,
+)
+PAGES = [IDENTITY, HEALTH, VITALE_CARD, VITALE_SERIAL, PROOF_CHOICE, IBAN, AMOUNT, EMPLOYER_ACCOUNT]
+BY_SLUG = {page.slug: page for page in PAGES}
+
+
+def _answer(answers: dict, page: Page, name: str):
+    return answers.get(page.slug, {}).get(name)
+
+
+def path(answers: dict) -> list[Page]:
+    """The pages the answers lead through, up to the first one whose answer decides the rest."""
+    pages = [IDENTITY]
+    kind = _answer(answers, IDENTITY, "type")
+    if kind is None:
+        return pages
+    if kind == User.IdentifierType.SIRET:
+        return [*pages, EMPLOYER_ACCOUNT]
+    pages.append(HEALTH)
+    affiliated = _answer(answers, HEALTH, "affiliated")
+    if affiliated is None:
+        return pages
+    card = None
+    if affiliated == "oui":
+        pages.append(VITALE_CARD)
+        card = _answer(answers, VITALE_CARD, "card")
+        if card is None:
+            return pages
+        if card != "autre":
+            pages.append(VITALE_SERIAL)
+    if affiliated == "non" or card == "autre":
+        pages.append(PROOF_CHOICE)
+        proof = _answer(answers, PROOF_CHOICE, "proof")
+        if proof == "iban":
+            pages.append(IBAN)
+        elif proof == "amount":
+            pages.append(AMOUNT)
+    return pages
+
+
+def is_open(answers: dict, page: Page) -> bool:
+    """Whether the page may be shown or posted: on the path, every page before it answered."""
+    pages = path(answers)
+    return page in pages and all(p.slug in answers for p in pages[: pages.index(page)])
+
+
+def first_open(answers: dict) -> Page:
+    pages = path(answers)
+    return next((page for page in pages if page.slug not in answers), pages[-1])
+
+
+def previous(answers: dict, page: Page) -> Page | None:
+    pages = path(answers)
+    index = pages.index(page)
+    return pages[index - 1] if index else None
+
+
+def following(answers: dict, page: Page) -> Page | None:
+    """The next page once `page` is answered, or None when the answers are complete."""
+    pages = path(answers)
+    index = pages.index(page)
+    return pages[index + 1] if index + 1 < len(pages) else None
+
+
+@dataclass(frozen=True, repr=False)
+class ResetRequest:
+    """A finished « Mot de passe oublié »: digests and cleaned values, nothing in clear."""
+
+    identifier_type: str
+    login: str
+    birth_date: date | None
+    proof: str
+    proof_digest: str = ""
+    amount: Decimal | None = None
+
+    def __repr__(self) -> str:
+        return f"ResetRequest({self.identifier_type!r}, proof={self.proof!r})"
+
+
+def reset_request(answers: dict) -> ResetRequest:
+    """The complete answers as one request for accounts.services.password_reset_request."""
+    identity = answers[IDENTITY.slug]
+    birth_date = date.fromisoformat(identity["birth_date"]) if identity["birth_date"] else None
+    proof, digest, amount = Proof.NONE, "", None
+    if EMPLOYER_ACCOUNT.slug in answers:
+        digest = answers[EMPLOYER_ACCOUNT.slug].get("account_digest", "")
+        proof = Proof.EMPLOYER_ACCOUNT if digest else Proof.NONE
+    elif VITALE_SERIAL.slug in answers:
+        proof, digest = Proof.VITALE, answers[VITALE_SERIAL.slug]["serial_digest"]
+    elif IBAN.slug in answers:
+        proof, digest = Proof.IBAN, answers[IBAN.slug]["iban_digest"]
+    elif AMOUNT.slug in answers:
+        proof, amount = Proof.AMOUNT, Decimal(answers[AMOUNT.slug]["amount"])
+    return ResetRequest(identity["type"], identity["login"], birth_date, proof, digest, amount)
+
+
+class ResetState:
+    """The request being filled in, in the server-side session."""
+
+    def __init__(self, session):
+        self.session = session
+        state = session.get(SESSION_KEY)
+        if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
+            state = None
+        self.state = state or {"answers": {}}
+
+    @property
+    def answers(self) -> dict:
+        return self.state["answers"]
+
+    def form(self, page: Page, data=None):
+        stored = self.answers.get(page.slug)
+        initial = page.form_class.data_from(stored) if stored else None
+        return page.form_class(data, initial=initial, answers=self.answers, stored=stored)
+
+    def store(self, page: Page, stored: dict) -> None:
+        """Record a page's answer; forget the answers of pages no longer on the path."""
+        self.answers[page.slug] = stored
+        on_path = {p.slug for p in path(self.answers)}
+        for slug in list(self.answers):
+            if slug not in on_path:
+                del self.answers[slug]
+        self.state["touched"] = time.time()
+        self.session[SESSION_KEY] = self.state
+
+    def clear(self) -> None:
+        self.session.pop(SESSION_KEY, None)

@@ -1,0 +1,259 @@
+"""« Mot de passe oublié »: the verification of registration step 4, the two channels of
+DESIGN §3, the same pages whatever happened, and the old password until the new one is used."""
+
+import html
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.passwords import ALPHABET
+from audit.models import AuditEvent
+from delivery.models import EmailDelivery, Letter
+from identity import make_nir
+from tests.delivery.worker import run_worker
+
+from .conftest import post_login
+from .factories import (
+    IBAN,
+    PERSONAL_PASSWORD,
+    VITALE_SERIAL,
+    make_company_member,
+    make_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+START = "/compte/mot-de-passe-oublie/"
+DONE = "/compte/mot-de-passe-oublie/demande-enregistree/"
+PASSWORD = re.compile(rf"Mot de passe provisoire : ([{ALPHABET}]{{12}})")
+BY_EMAIL = "Vous allez recevoir dans quelques instants un email"
+BY_POST = "vous sera envoyé par courrier"
+
+
+def text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def ask(client, identifier, birth_date="12/05/1985", *answers):
+    """Go through the pages: identity, then each (url suffix, data) answer; return the last."""
+    response = client.post(START, {"identifier": identifier, "birth_date": birth_date})
+    for suffix, data in answers:
+        assert response.status_code == 302, text(response)
+        assert response["Location"] == START + suffix
+        response = client.post(START + suffix, data)
+    return response
+
+
+def by_serial(serial=VITALE_SERIAL):
+    return [
+        ("verification/", {"affiliated": "oui"}),
+        ("verification/carte-vitale/", {"card": "photo"}),
+        ("verification/numero-de-serie/", {"serial": serial}),
+    ]
+
+
+def by_iban(iban=IBAN):
+    return [
+        ("verification/", {"affiliated": "non"}),
+        ("verification/autre-information/", {"proof": "iban"}),
+        ("verification/iban/", {"iban": iban}),
+    ]
+
+
+def by_amount(amount="123,45"):
+    return [
+        ("verification/", {"affiliated": "non"}),
+        ("verification/autre-information/", {"proof": "amount"}),
+        ("verification/montant/", {"amount": amount}),
+    ]
+
+
+NO_PROOF = [
+    ("verification/", {"affiliated": "non"}),
+    ("verification/autre-information/", {"proof": "none"}),
+]
+
+
+def done_page(client, response) -> str:
+    assert response.status_code == 302 and response["Location"] == DONE, text(response)
+    return text(client.get(DONE))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verified_request_sends_a_new_password_to_the_confirmed_email(client, smtp_server):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    page = done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial()))
+    assert BY_EMAIL in page
+    run_worker()
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == member.user.email
+    body = smtp_server.text_of(message)
+    assert "Vous avez demandé un nouveau mot de passe" in body
+    assert member.identifier not in body
+    clear = PASSWORD.search(body).group(1)
+    # The old password still works until the new one is used...
+    assert post_login(client, member.identifier, PERSONAL_PASSWORD)["Location"] == "/mon-espace/"
+    client.post(reverse("accounts:logout"))
+    response = post_login(client, member.identifier, clear)
+    assert response["Location"] == "/compte/choisir-mon-mot-de-passe/"
+    client.post(reverse("accounts:logout"))
+    # ...and no longer once it has been.
+    assert post_login(client, member.identifier, PERSONAL_PASSWORD).status_code == 200
+    event = AuditEvent.objects.get(type=AuditEvent.Type.PASSWORD_RESET_REQUESTED)
+    assert event.subject == member.user
+    assert event.data == {"outcome": "email", "proof": "vitale", "verified": True}
+
+
+@pytest.mark.parametrize("answers", [by_iban(), by_amount()], ids=["iban", "amount"])
+def test_the_other_proofs_work_too(client, answers):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    assert BY_EMAIL in done_page(client, ask(client, member.identifier, "12/05/1985", *answers))
+    delivery = EmailDelivery.objects.get(kind=EmailDelivery.Kind.TEMPORARY_PASSWORD)
+    assert delivery.to_address == member.user.email
+    assert delivery.context == {"reason": "password_reset"}
+
+
+def test_wrong_proof_sends_a_letter_to_the_address_on_file(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    page = done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial("11111111")))
+    assert BY_POST in page and BY_EMAIL not in page
+    letter = Letter.objects.get()
+    assert (letter.user, letter.reason, letter.status) == (member.user, "password_reset", "pending")
+    assert not EmailDelivery.objects.exists()
+
+
+def test_no_proof_sends_a_letter(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    assert BY_POST in done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    assert Letter.objects.filter(user=member.user).count() == 1
+
+
+def test_unconfirmed_email_gets_nothing_the_letter_goes(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD, email_confirmed=False)
+    assert BY_POST in done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial()))
+    assert not EmailDelivery.objects.exists()
+    assert Letter.objects.filter(user=member.user).exists()
+
+
+def test_unknown_identifier_or_wrong_birth_date_get_the_same_page_and_nothing_is_sent(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    known = done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    unknown_nir = make_nir(sex=1, year=1970, month=1, department="75", commune="056", order=7)
+    unknown = done_page(client, ask(client, unknown_nir[:13], "01/01/1970", *by_serial()))
+    wrong_date = done_page(client, ask(client, member.identifier, "13/05/1985", *by_serial()))
+    assert known == unknown == wrong_date  # the same bytes
+    assert Letter.objects.count() == 1  # the known identity's, and only that one
+    assert not EmailDelivery.objects.exists()
+    events = AuditEvent.objects.filter(type=AuditEvent.Type.PASSWORD_RESET_REQUESTED)
+    assert [e.subject for e in events.order_by("at")] == [member.user, None, None]
+
+
+def test_three_failed_verifications_in_a_day_leave_only_the_post(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    for wrong in ["11111111", "22222222", "33333333"]:
+        done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial(wrong)))
+    # The right serial now: by post all the same, silently.
+    page = done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial()))
+    assert BY_POST in page
+    assert not EmailDelivery.objects.exists()
+
+
+def test_failures_count_with_the_registrations(client):
+    from signup.services import verification_passes
+
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    for _ in range(3):  # three failed registrations on this identity
+        verification_passes(login=member.user.login, proof="vitale", matches=False)
+    assert BY_POST in done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial()))
+
+
+def test_one_letter_at_a_time(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    for _ in range(2):
+        done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    assert Letter.objects.filter(user=member.user).count() == 1
+
+
+def test_emails_are_limited_per_account_and_day(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    for _ in range(4):
+        done_page(client, ask(client, member.identifier, "12/05/1985", *by_amount()))
+    assert EmailDelivery.objects.filter(kind=EmailDelivery.Kind.TEMPORARY_PASSWORD).count() == 3
+
+
+def test_a_client_asking_too_often_is_told_to_wait(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    for _ in range(10):
+        done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    response = ask(client, member.identifier, "12/05/1985", *NO_PROOF)
+    assert response.status_code == 429 and "Trop de demandes" in text(response)
+
+
+def test_company_without_its_employer_account_gets_a_letter(client):
+    company = make_company_member()
+    response = ask(
+        client,
+        "732 829 320 00074",
+        "",
+        ("verification/entreprise/", {"account": "", "no_account": "on"}),
+    )
+    assert BY_POST in done_page(client, response)
+    assert Letter.objects.filter(user=company.user).exists()
+
+
+def test_company_with_the_right_employer_account_gets_an_email(client):
+    from identity import normalize_employer_account
+    from registry.digests import employer_account_digest
+
+    company = make_company_member()
+    company.user.company.employer_account_digest = employer_account_digest(
+        normalize_employer_account("A1234567")
+    )
+    company.user.company.save()
+    response = ask(
+        client, "73282932000074", "", ("verification/entreprise/", {"account": "a1234567"})
+    )
+    assert BY_EMAIL in done_page(client, response)
+
+
+def test_birth_date_is_required_for_a_person(client, member):
+    response = client.post(START, {"identifier": member.identifier, "birth_date": ""})
+    assert "Renseigner cette information." in text(response)
+    response = client.post(START, {"identifier": member.identifier, "birth_date": "31/02/1985"})
+    assert "Cette date n'existe pas" in text(response)
+
+
+def test_pages_cannot_be_skipped(client, member):
+    assert client.get(START + "verification/numero-de-serie/")["Location"] == START
+    client.post(START, {"identifier": member.identifier, "birth_date": "12/05/1985"})
+    assert client.get(START + "verification/iban/")["Location"] == START + "verification/"
+    assert client.get(DONE)["Location"] == START
+
+
+def test_previous_keeps_the_answers_and_abandon_forgets_them(client, member):
+    ask(client, member.identifier, "12/05/1985", ("verification/", {"affiliated": "oui"}))
+    page = text(client.get(START + "verification/carte-vitale/"))
+    assert f'href="{START}verification/"' in page  # « < Précédent »
+    assert re.search(
+        r'value="oui"[^>]*checked', client.get(START + "verification/").content.decode()
+    )
+    response = client.post(reverse("accounts:password_reset_abandon"))
+    assert response["Location"] == "/compte/connexion/"
+    assert client.get(START + "verification/")["Location"] == START
+
+
+def test_nothing_typed_is_kept_in_clear(client, member):
+    ask(
+        client,
+        member.identifier,
+        "12/05/1985",
+        ("verification/", {"affiliated": "oui"}),
+        ("verification/carte-vitale/", {"card": "photo"}),
+    )
+    stored = str(dict(client.session.items()))
+    assert member.identifier not in stored
+    assert member.user.login in stored  # the digest
+    client.post(START + "verification/numero-de-serie/", {"serial": VITALE_SERIAL})
+    stored = str(dict(client.session.items()))
+    assert VITALE_SERIAL not in stored and member.user.login not in stored  # all gone
