@@ -203,7 +203,7 @@ def test_an_existing_account_gets_a_notice_and_no_password(client, smtp_server):
     assert "a demandé le" in text and "à s'inscrire à Mon espace privé" in text
     assert "2 85 05 •• ••• •••" in text
     assert "rien n'a été modifié" in text
-    assert "http://testserver/compte/connexion/" in text  # the « mot de passe oublié » link
+    assert "http://testserver/compte/mot-de-passe-oublie/" in text  # « mot de passe oublié »
     assert not PASSWORD.search(text)
     assert not TemporaryPassword.objects.exists()
 
