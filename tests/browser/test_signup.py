@@ -177,7 +177,8 @@ def test_the_other_verification_pages_and_help_pages_conform(
     page.goto(live_server.url + "/inscription/")
     page.get_by_label("Particulier", exact=True).check()
     next_page(page)
-    page.get_by_role("link", name="je ne connais pas mon numéro de Sécurité Sociale").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="je ne connais pas mon numéro de Sécurité Sociale").click()
     assert_title(page, "Où trouver votre numéro de Sécurité Sociale ?")
     assert_page_conforms(page)
     page.get_by_role("link", name="Revenir à mon inscription").click()
@@ -192,7 +193,8 @@ def test_the_other_verification_pages_and_help_pages_conform(
     next_page(page)
     page.get_by_label("sans photo").check()
     next_page(page)
-    page.get_by_role("link", name="Je n'arrive pas à lire ce numéro").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Je n'arrive pas à lire ce numéro").click()
     assert_title(page, "Je n'arrive pas à lire ce numéro")
     assert_page_conforms(page)
     page.get_by_role("link", name="Choisir une autre information").click()
