@@ -5,13 +5,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import lock_delay
 from accounts.models import TemporaryPassword
 from delivery.models import Letter
 from identity import IdentityError, mask_nir, parse_nir, parse_siret
@@ -60,24 +60,38 @@ def format_siret(siret: str) -> str:
     return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
-def axes_lock_filter(*, login_ref="login") -> Exists:
-    """True when django-axes holds a lock-out for the account's login (its digest for members)."""
-    now = timezone.now()
-    attempts = AccessAttempt.objects.filter(
-        username=OuterRef(login_ref), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+def _failures(login_ref: str):
+    """Subqueries of the failed logins django-axes counts for an account (accounts.lockout)."""
+    window = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(username=OuterRef(login_ref), attempt_time__gte=window)
+    total = attempts.values("username").annotate(total=Sum("failures_since_start")).values("total")
+    last = attempts.order_by("-attempt_time").values("attempt_time")[:1]
+    return Subquery(total[:1]), Subquery(last)
+
+
+def account_blocked_until(*, failures: int | None, last) -> datetime.datetime | None:
+    """Until when failed logins block an account, by the rules of accounts.lockout."""
+    delay = lock_delay(failures or 0)
+    if delay is None or last is None:
+        return None
+    until = last + delay
+    return until if until > timezone.now() else None
+
+
+def blocked_filter() -> Q:
+    """Accounts that failed logins block now, or did within the longest delay: a superset of
+    the blocked ones, for a list filter (the exact delay depends on the count)."""
+    longest = max(settings.ACCOUNT_LOCKOUT_DELAYS)
+    return Q(
+        axes_failures__gte=settings.AXES_FAILURE_LIMIT,
+        axes_last__gte=timezone.now() - longest,
     )
-    cool_off = get_cool_off()
-    if cool_off is not None:
-        attempts = attempts.filter(
-            Q(expiration__expires_at__gt=now)
-            | Q(expiration__isnull=True, attempt_time__gte=now - cool_off)
-        )
-    return Exists(attempts)
 
 
 def member_accounts_with_state(queryset):
     """Annotate accounts with what the agents need to see at a glance (DESIGN §8)."""
     latest_password = TemporaryPassword.objects.filter(user=OuterRef("pk")).order_by("-created_at")
+    failures, last = _failures("login")
     return queryset.annotate(
         pending_letter=Exists(
             Letter.objects.filter(
@@ -86,7 +100,8 @@ def member_accounts_with_state(queryset):
         ),
         last_password_at=Subquery(latest_password.values("created_at")[:1]),
         last_password_channel=Subquery(latest_password.values("channel")[:1]),
-        axes_locked=axes_lock_filter(),
+        axes_failures=failures,
+        axes_last=last,
     )
 
 

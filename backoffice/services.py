@@ -68,9 +68,9 @@ def agent_totp_reset(*, agent: User, actor: User, request=None) -> int:
 @transaction.atomic
 def agent_unblock(*, agent: User, actor: User, request=None) -> int:
     """Forget an agent's failed sign-ins (django-axes counts them under the agent's login)."""
-    from axes.utils import reset as axes_reset
+    from accounts.lockout import account_unlock
 
-    cleared = axes_reset(username=agent.login)
+    cleared = account_unlock(agent.login)
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
         request=request,
@@ -135,10 +135,10 @@ def member_lock(*, user: User, agent: User, request=None) -> bool:
 @transaction.atomic
 def member_unlock(*, user: User, agent: User, request=None) -> None:
     """Unlock a member's account: django-axes forgets its failures, and the account is active."""
-    from axes.utils import reset as axes_reset
+    from accounts.lockout import account_unlock
 
     # Members log in with their identifier's digest, which is what axes counts failures under.
-    failures_cleared = axes_reset(username=user.login)
+    failures_cleared = account_unlock(user.login)
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit_record(

@@ -16,7 +16,7 @@ from delivery.models import Letter
 
 from .. import services
 from ..models import AgentAccount, MemberAccount
-from ..selectors import member_accounts_with_state
+from ..selectors import account_blocked_until, blocked_filter, member_accounts_with_state
 from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin, ProfileFilter
 
 AGENT_GROUPS = ("agent", "superviseur")
@@ -68,9 +68,11 @@ class StateFilter(admin.SimpleListFilter):
         if value == "provisoire":
             return queryset.filter(must_change_password=True, is_active=True)
         if value == "verrouille":
-            return queryset.filter(Q(is_active=False) | Q(axes_locked=True))
+            return queryset.filter(Q(is_active=False) | blocked_filter())
         if value == "actif":
-            return queryset.filter(is_active=True, axes_locked=False, must_change_password=False)
+            return queryset.filter(is_active=True, must_change_password=False).exclude(
+                blocked_filter()
+            )
         return queryset
 
 
@@ -136,8 +138,14 @@ class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
         parts = []
         if not obj.is_active:
             parts.append(_("Verrouillé par un agent"))
-        if getattr(obj, "axes_locked", False):
-            parts.append(_("Bloqué après des échecs de connexion"))
+        blocked = account_blocked_until(
+            failures=getattr(obj, "axes_failures", None), last=getattr(obj, "axes_last", None)
+        )
+        if blocked:
+            parts.append(
+                _("Bloqué après des échecs de connexion, jusqu'à %(time)s")
+                % {"time": timezone.localtime(blocked).strftime("%H:%M")}
+            )
         if getattr(obj, "pending_letter", False):
             parts.append(_("Courrier en attente"))
         if obj.is_active and obj.must_change_password:

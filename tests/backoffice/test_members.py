@@ -150,3 +150,26 @@ def test_member_page_offers_no_empty_save(agent_client):
     member = factories.member()
     page = agent_client.get(f"{CHANGELIST}{member.pk}/change/").content.decode()
     assert 'name="_save"' not in page and 'name="_continue"' not in page
+
+
+def test_a_lock_out_whose_delay_has_passed_is_not_shown(agent_client, settings):
+    member = factories.member()
+    attempt = AccessAttempt.objects.create(
+        username=member.login,
+        ip_address="203.0.113.9",
+        user_agent="test",
+        failures_since_start=settings.AXES_FAILURE_LIMIT,  # first lock: 1 minute
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/compte/connexion/",
+    )
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        attempt_time=timezone.now() - timezone.timedelta(minutes=10)
+    )
+    assert "Bloqué" not in agent_client.get(CHANGELIST).content.decode()
+    AccessAttempt.objects.filter(pk=attempt.pk).update(
+        failures_since_start=3 * settings.AXES_FAILURE_LIMIT  # third lock: 15 minutes
+    )
+    assert "Bloqué après des échecs de connexion" in agent_client.get(CHANGELIST).content.decode()
+    assert member.last_name in agent_client.get(CHANGELIST + "?etat=verrouille").content.decode()
