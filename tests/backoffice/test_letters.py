@@ -235,3 +235,21 @@ def test_agent_reprints_a_batch_not_yet_posted(agent_client, agent):
     second = read_letters(b"".join(response.streaming_content))
     assert temporary_password_match(user=letter.user, password=first[0].password) is None
     assert temporary_password_match(user=letter.user, password=second[0].password) is not None
+
+
+def test_the_person_logs_in_with_the_password_printed_on_the_letter(client, agent):
+    from django.core.cache import cache
+
+    cache.clear()
+    nir = factories.new_nir()
+    factories.letter(user=factories.member(nir=nir))
+    report, pdf = generate(agent=agent)
+    password = read_letters(pdf)[0].password
+    out = io.BytesIO()
+    letters_batch_reprint(batch=report.batch, out=out, agent=agent)
+    refused = client.post("/compte/connexion/", {"identifier": nir[:13], "password": password})
+    assert refused.status_code == 200  # voided by the reprint
+    reprinted = read_letters(out.getvalue())[0].password
+    response = client.post("/compte/connexion/", {"identifier": nir[:13], "password": reprinted})
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/choisir-mon-mot-de-passe/"
