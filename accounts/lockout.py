@@ -27,7 +27,7 @@ from axes.helpers import get_client_username
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
@@ -63,45 +63,14 @@ def lock_delay(failures: int) -> timedelta | None:
     return delays[min(failures // limit - 1, len(delays) - 1)]
 
 
-def _account_window(at: datetime) -> Q:
-    return Q(attempt_time__gte=at - settings.AXES_COOLOFF_TIME)
-
-
-def _client_window(at: datetime) -> Q:
-    return Q(attempt_time__gte=at - settings.LOGIN_CLIENT_FAILURE_WINDOW)
-
-
-def account_lock(login: str, *, at: datetime | None = None) -> AccountLock:
-    """The lock state of an account login (a digest), from the attempts axes recorded."""
-    at = at or timezone.now()
-    totals = AccessAttempt.objects.filter(_account_window(at), username=login).aggregate(
-        failures=Sum("failures_since_start"), last=Max("attempt_time")
-    )
-    return _lock(totals["failures"] or 0, totals["last"])
-
-
 def _lock(failures: int, last: datetime | None) -> AccountLock:
     delay = lock_delay(failures)
     return AccountLock(failures, last + delay if delay else None)
 
 
-def client_failures(ip: str | None, *, at: datetime | None = None) -> int:
-    """Failed logins from one client address within LOGIN_CLIENT_FAILURE_WINDOW."""
-    if not ip:
-        return 0
-    at = at or timezone.now()
-    total = AccessAttempt.objects.filter(_client_window(at), ip_address=ip).aggregate(
-        failures=Sum("failures_since_start")
-    )["failures"]
-    return total or 0
-
-
-def is_client_blocked(ip: str | None) -> bool:
-    return client_failures(ip) >= settings.LOGIN_CLIENT_FAILURE_LIMIT
-
-
-# The check before every login, in one query written out: the ORM takes longer to build this
-# conditional aggregate than the database takes to run it, on the login path (issue 4).
+# The lock state of an account and of a client, in one query written out: the ORM takes longer
+# to build this conditional aggregate than the database takes to run it, and it runs before
+# every login (issue 4).
 _GATE_SQL = """
     SELECT
         SUM(CASE WHEN username = %(login)s AND attempt_time >= %(account_since)s
@@ -117,7 +86,11 @@ _GATE_SQL = """
 
 
 def login_gate(login: str | None, ip: str | None) -> tuple[AccountLock, int]:
-    """The account's lock and the client's failures, in one query: the check before a login."""
+    """The lock state of an account login (a digest), and the client's failures in its window.
+
+    Failures count while they are younger than AXES_COOLOFF_TIME for the account, and
+    LOGIN_CLIENT_FAILURE_WINDOW for the client address.
+    """
     at = timezone.now()
     params = {
         "login": login,
@@ -181,8 +154,7 @@ class LockoutHandler(AxesDatabaseHandler):
         return lock.is_locked() or client >= settings.LOGIN_CLIENT_FAILURE_LIMIT
 
     def get_failures(self, request, credentials=None) -> int:
-        username = get_client_username(request, credentials)
-        return account_lock(username).failures if username is not None else 0
+        return login_gate(get_client_username(request, credentials), None)[0].failures
 
     def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
         if request is None:
@@ -213,16 +185,14 @@ class LockoutHandler(AxesDatabaseHandler):
                 attempt.failures_since_start = F("failures_since_start") + 1
                 attempt.attempt_time = request.axes_attempt_time
                 attempt.save(update_fields=["failures_since_start", "attempt_time"])
-        if username is not None:
-            lock = account_lock(username)
-            request.axes_failures_since_start = lock.failures
-            limit = settings.AXES_FAILURE_LIMIT
-            if lock.failures % limit == 0 and lock.locked_until is not None:
-                # A new, longer lock level begins: recorded once per level, not per failure.
-                from accounts.services import account_locked
+        lock, client = login_gate(username, ip)
+        request.axes_failures_since_start = lock.failures
+        if lock.failures % settings.AXES_FAILURE_LIMIT == 0 and lock.locked_until is not None:
+            # A new, longer lock level begins: recorded once per level, not per failure.
+            from accounts.services import account_locked
 
-                account_locked(login=username, lock=lock, request=request)
-        if client_failures(ip) == settings.LOGIN_CLIENT_FAILURE_LIMIT:
+            account_locked(login=username, lock=lock, request=request)
+        if client == settings.LOGIN_CLIENT_FAILURE_LIMIT:
             log.warning("Login failures from client %s reached the limit; refused for now.", ip)
 
     def user_logged_in(self, sender, request, user, **kwargs):

@@ -6,7 +6,6 @@ never a secret: no identifier as typed, no password, no token.
 
 import enum
 import hmac
-import logging
 import time
 from datetime import timedelta
 
@@ -29,8 +28,6 @@ from .backends import LoginFinding
 from .models import EmailChange, TemporaryPassword, User
 from .reset import ResetRequest
 from .sessions import session_stamp
-
-log = logging.getLogger(__name__)
 
 MEMBER_BACKEND = "accounts.backends.MemberBackend"
 # The audit event of the login that opened the session: « Cette session » in the history.
@@ -101,7 +98,8 @@ def login_failure_record(*, request, login: str, finding: LoginFinding | None) -
     """
     if finding is None:
         user = _member(login)
-        reason = "locked" if lockout.account_lock(login).is_locked() else "client_blocked"
+        account, _client = lockout.login_gate(login, None)
+        reason = "locked" if account.is_locked() else "client_blocked"
     else:
         user, reason = finding.user, str(finding.outcome)
     audit_record(
@@ -125,13 +123,6 @@ def account_locked(*, login: str, lock: lockout.AccountLock, request=None) -> No
     )
     if lock.failures == settings.AXES_FAILURE_LIMIT:
         _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
-
-
-def account_unlock(*, user: User, request=None) -> int:
-    """Lift a lock now (an agent's decision in the back-office); return the records removed."""
-    removed = lockout.account_unlock(user.login)
-    audit_record(AuditEvent.Type.ACCOUNT_UNLOCKED, request=request, subject=user)
-    return removed
 
 
 def _password_set(*, request, user: User, password: str, end_other_sessions: bool) -> None:

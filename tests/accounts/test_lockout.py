@@ -10,8 +10,9 @@ from django.contrib.auth import SESSION_KEY
 
 from accounts.hashers import Argon2idHasher
 from accounts.lockout import lock_delay
-from accounts.services import account_unlock
+from accounts.models import User
 from audit.models import AuditEvent
+from backoffice.services import member_unlock
 from delivery.models import EmailDelivery
 from identity import make_nir
 
@@ -126,7 +127,8 @@ def test_failures_are_forgotten_a_day_after_the_last(client, member):
 
 def test_agent_unlock_lifts_the_lock_at_once(client, member):
     fail(client, member, 5)
-    account_unlock(user=member.user)
+    agent = User.objects.create_user("agent.lenoir", "agent password 123", kind=User.Kind.AGENT)
+    member_unlock(user=member.user, agent=agent)  # the back-office's « Déverrouiller »
     assert can_log_in(client, member)
     assert AuditEvent.objects.filter(
         type=AuditEvent.Type.ACCOUNT_UNLOCKED, subject=member.user
