@@ -43,6 +43,8 @@ class MobileForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # type="tel": the phone's dialling keypad, as on the registration's step 3.
+        self.fields["mobile"].widget.input_type = "tel"
         self.fields["mobile"].widget.attrs.update(
             {"autocomplete": "tel", "inputmode": "tel", "class": "input--medium"}
         )
