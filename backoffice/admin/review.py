@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
@@ -69,6 +70,9 @@ class SignupRequestAdmin(AuditedModelAdmin):
 
     @method_decorator(sensitive_post_parameters("identifier"))
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A path that is not a number (a mistyped or relative link) is a 404, not an error.
+        if not str(object_id).isdigit():
+            raise Http404
         signup_request = get_object_or_404(SignupRequest, pk=object_id)
         if not self.has_view_permission(request, signup_request):
             raise PermissionDenied

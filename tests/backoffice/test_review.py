@@ -161,3 +161,10 @@ def test_company_request_approved_by_siret(agent_client):
     assert (account.company, account.identifier_type) == (company, User.IdentifierType.SIRET)
     assert account.identifier_masked == "732 829 320 00074"
     assert Letter.objects.get().user == account
+
+
+def test_a_request_address_that_is_not_a_number_is_not_found(agent_client):
+    # E.g. a stylesheet's relative @import resolved against the page's address.
+    request = factories.signup_request()
+    response = agent_client.get(f"{QUEUE}{request.pk}/change/widgets.css/change/")
+    assert response.status_code == 404
