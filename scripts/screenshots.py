@@ -12,6 +12,7 @@ step, logging in...). The PNGs are reduced to a palette so that they stay small 
 """
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -94,6 +95,108 @@ def signup_submit(page) -> None:
         page.locator("main form:not(#abandon-form) button[type=submit]:not([form])").last.click()
 
 
+# Accounts made in the throwaway database for the pages after login, one per width (a temporary
+# password works until the personal one is chosen; a TOTP code works once): printed as JSON.
+ACCOUNTS_SETUP = """
+import json
+from datetime import date, timedelta
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from accounts.models import User
+from accounts.passwords import temporary_password_issue
+from identity import make_nir, mask_nir
+from registry.digests import nir_digest
+from registry.models import Person
+from signup.models import FunnelCount
+
+accounts = {"members": {}, "agents": {}}
+for order, width in enumerate(["desktop", "phone"], start=901):
+    nir = make_nir(sex=2, year=1985, month=5, department="977", commune="01", order=order)[:13]
+    person = Person.objects.create(
+        nir_digest=nir_digest(nir), nir_masked=mask_nir(nir), nom="QUESTEL",
+        prenoms="MARIE, LOUISE", date_naissance=date(1985, 5, 12), affilie_sante=True,
+        profils="particulier", row_digest=f"screenshots-{order}", adresse_4="12 RUE DU PORT",
+        code_postal="97133", commune="SAINT-BARTHELEMY",
+    )
+    user = User(
+        login=nir_digest(nir), kind=User.Kind.MEMBER, identifier_type=User.IdentifierType.NIR,
+        identifier_masked=mask_nir(nir), profile="particulier", person=person,
+        first_name="Marie", last_name="Questel", email="marie.questel@example.org",
+        email_confirmed=True, mobile="+590690123456", channel=User.Channel.EMAIL,
+    )
+    user.set_unusable_password()
+    user.save()
+    clear, _ = temporary_password_issue(user=user, channel="email")
+    accounts["members"][width] = [nir, clear]
+    login = f"agent.{width}"
+    agent = User.objects.create_user(
+        login, "screenshots agent password", kind=User.Kind.AGENT, is_staff=True,
+        is_superuser=True, first_name="Lise", last_name="Durand",
+    )
+    device = TOTPDevice.objects.create(user=agent, name="default", confirmed=True)
+    accounts["agents"][width] = [login, "screenshots agent password", device.key]
+today = date.today()
+for days in range(30):
+    day = today - timedelta(days=days)
+    started = 20 + (days * 7) % 13
+    for step in range(1, 7):
+        FunnelCount.objects.get_or_create(
+            day=day, event="step", step=step, count=started * (12 - step) // 11
+        )
+    FunnelCount.objects.get_or_create(day=day, event="abandon", step=4, count=started // 5)
+    for channel, share in (("email", 3), ("post", 8), ("review", 12)):
+        FunnelCount.objects.get_or_create(
+            day=day, event="complete", channel=channel, count=started // share
+        )
+print(json.dumps(accounts))
+"""
+ACCOUNTS: dict = {}
+
+
+def width_of(page) -> str:
+    return "phone" if page.viewport_size["width"] < 600 else "desktop"
+
+
+def member_log_in(page, base_url: str) -> None:
+    """Log in with the temporary password: the page « Choisir mon mot de passe »."""
+    page.context.clear_cookies()
+    nir, temporary = ACCOUNTS["members"][width_of(page)]
+    page.goto(base_url + "/compte/connexion/")
+    page.locator("#id_identifier").fill(nir)
+    page.locator("#id_password").fill(temporary)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def member_choose_password(page, base_url: str) -> None:
+    """Go on from « Choisir mon mot de passe » to the private space's home."""
+    for name in ("new_password", "new_password_confirm"):
+        page.locator(f"#id_{name}").fill("le vent souffle sur Gustavia")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def login_page(page, base_url: str) -> None:
+    page.context.clear_cookies()
+    page.goto(base_url + "/compte/connexion/")
+
+
+def agent_dashboard(page, base_url: str) -> None:
+    """Sign in as an agent (password, then the TOTP code) and open the dashboard."""
+    from django_otp.oath import TOTP
+
+    page.context.clear_cookies()
+    login, password, key = ACCOUNTS["agents"][width_of(page)]
+    page.goto(base_url + "/agents/login/")
+    page.locator("#id_username").fill(login)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.locator("#login-form [type=submit]").click()
+    page.locator("#id_code").fill(f"{TOTP(bytes.fromhex(key)).token():06d}")
+    with page.expect_navigation():
+        page.locator("#login-form [type=submit]").click()
+    page.goto(base_url + "/agents/tableau-de-bord/")
+
+
 SHOTS = [
     Shot("home", "/", full_page=True),
     Shot("cgu", "/cgu/"),
@@ -124,7 +227,10 @@ SHOTS = [
     Shot("signup-5-reception", signup_until("/inscription/reception/"), full_page=True),
     Shot("signup-6-conditions", signup_until("/inscription/conditions/"), full_page=True),
     Shot("signup-7-terminee", signup_until("end"), full_page=True),
-    # Next: login and the private space, as functions like signup_until.
+    Shot("login", login_page, full_page=True),
+    Shot("password-choose", member_log_in, full_page=True),
+    Shot("space-home", member_choose_password, full_page=True),
+    Shot("dashboard", agent_dashboard, full_page=True),
 ]
 
 
@@ -197,6 +303,16 @@ class server:
             [sys.executable, "manage.py", *arguments], cwd=ROOT, env=self.env, check=True
         )
 
+    def manage_output(self, *arguments: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
     def __enter__(self) -> str:
         self.manage("migrate", "--noinput", "--verbosity", "0")
         commands = subprocess.run(
@@ -212,6 +328,8 @@ class server:
                 self.manage("demo_setup")
             except subprocess.CalledProcessError:
                 print("demo_setup failed: the screenshots are taken without a demo registry.")
+        output = self.manage_output("shell", "-c", ACCOUNTS_SETUP)
+        ACCOUNTS.update(json.loads(output.strip().splitlines()[-1]))
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=ROOT,
