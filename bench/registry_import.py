@@ -352,20 +352,34 @@ def write_results(figures: dict, started: datetime.datetime) -> str:
             f"| {persons:,} | {figure['maxrss_import_mib']:.0f} "
             f"| {figure['maxrss_parser_mib']:.0f} |"
         )
-    first_share = (count / first["seconds"]) / copy_rate
-    again_share = (count / again["seconds"]) / copy_rate
-    verdict = "met" if first_share >= TARGET else f"missed ({first_share / TARGET:.0%} of it)"
+    first_wall = (count / first["seconds"]) / copy_rate
+    again_wall = (count / again["seconds"]) / copy_rate
+    first_cpu, again_cpu = cpu_total(first), cpu_total(again)
+    if copy_cpu and first_cpu and again_cpu:
+        first_share, again_share, basis = copy_cpu / first_cpu, copy_cpu / again_cpu, "CPU time"
+    else:  # the server's CPU time cannot be read from here: fall back on wall-clock
+        first_share, again_share, basis = first_wall, again_wall, "wall-clock rows/s"
     lines += [
         "",
-        f"Target (import ≥ {TARGET:.0%} of COPY's rows/s): first import {first_share:.1%}, "
-        f"target {verdict}; import of an unchanged extract {again_share:.1%}.",
+        f"Target: the import reaches {TARGET:.0%} of COPY, computed from {basis} per row "
+        "(DESIGN §12):",
+        f"- import into an empty registry: {first_share:.1%}, {verdict(first_share)};",
+        f"- import of an unchanged extract: {again_share:.1%}, {verdict(again_share)}.",
+        f"By wall-clock rows/s on this shared machine: {first_wall:.1%} and {again_wall:.1%}.",
     ]
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"registry_import-{started:%Y%m%d-%H%M}.md"
     path.write_text(text, encoding="utf-8")
+    # The raw figures too, to follow progress from one run to the next.
+    raw = {"started": started.isoformat(), "machine": about, **figures}
+    path.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     return text + f"\nWritten to {path.relative_to(ROOT)}\n"
+
+
+def verdict(share: float) -> str:
+    return "met" if share >= TARGET else f"missed ({share / TARGET:.0%} of the target)"
 
 
 def fmt_seconds(value) -> str:

@@ -499,6 +499,17 @@ def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
             rows.append((number, *parse_line(text, context), digest))
         except LineError as error:
             rejects.append((number, error.column, error.message, error.params))
+        except Exception as error:
+            # A fault of this code, not of the line: the line is reported, and the error's
+            # text, which might quote the line's NIR or IBAN, is not.
+            rejects.append(
+                (
+                    number,
+                    None,
+                    _("Erreur inattendue en lisant cette ligne (%(error)s) : signalez-la."),
+                    {"error": type(error).__name__},
+                )
+            )
     return rows, rejects
 
 

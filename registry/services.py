@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from registry.digests import identity_key, line_digest
+from registry.digests import identity_key, line_digester
 from registry.lines import (
     COMPANIES,
     PERSONS,
@@ -72,7 +72,9 @@ def registry_import(
     Returns the RegistryImport, whose status says done or refused (the refusal's reason in
     ``message``); an interruption is recorded as failed and re-raised. ``progress(done,
     total)`` is called with bytes read, per batch. ``workers``: parsing processes, by
-    default as many as the processors (at most 4) for large files, none for small ones.
+    default as many as the processors (at most 4) for large files, none for small ones; as
+    with any use of multiprocessing, a script that calls this must guard its entry point
+    with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
     """
     if kind not in (PERSONS, COMPANIES):
         raise ValueError(f"unknown extract kind {kind!r}")
@@ -222,24 +224,34 @@ class _Import:
 
     def _stage_lines(self, file, staging: Staging, context: LineContext) -> int:
         """First reading: stage every line's number and digest; return how many lines."""
-        reading, key, count = context.reading, context.key, 0
+        digest, count = line_digester(context.reading, key=context.key), 0
         for chunk in self._chunks(file):
-            staging.write_lines(
-                [(number, line_digest(text, reading=reading, key=key)) for number, text in chunk]
-            )
+            staging.write_lines([(number, digest(text)) for number, text in chunk])
             count += len(chunk)
             self._progress(1)
         return count
 
     def _unheld(self, file, held: bytearray, context: LineContext):
-        """Second reading: yield, by chunks, the lines to parse, with their digests."""
-        reading, key = context.reading, context.key
-        for chunk in self._chunks(file):
-            yield [
-                (number, text, line_digest(text, reading=reading, key=key))
-                for number, text in chunk
-                if not held[number >> 3] & (1 << (number & 7))
-            ]
+        """Second reading: yield, by chunks, the lines to parse, with their digests.
+
+        A held line is skipped before it is even decoded: the first reading checked it.
+        """
+        digest = line_digester(context.reading, key=context.key)
+        number, chunk = 1, []
+        self.position = file.tell()
+        for raw in file:
+            number += 1
+            self.position += len(raw)
+            if held[number >> 3] & (1 << (number & 7)):
+                continue
+            text = self._decode(raw, number).rstrip("\r\n")
+            if not text or text.isspace():
+                continue
+            chunk.append((number, text, digest(text)))
+            if len(chunk) == CHUNK_LINES:
+                yield chunk
+                chunk = []
+        yield chunk
 
     def _reject_duplicates(self, staging: Staging) -> None:
         column = "nir" if self.record.kind == PERSONS else "siret"

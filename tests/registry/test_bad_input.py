@@ -311,3 +311,17 @@ def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkey
     monkeypatch.setattr(Staging, "held_lines", then_append)
     assert_refused(run(path), "Le fichier a été modifié pendant l'import : relancez-le.")
     assert registry_state() == registry
+
+
+def test_an_unexpected_error_on_a_line_is_reported_without_the_line(tmp_path, monkeypatch):
+    row = factories.person(3)
+
+    def broken(raw, **options):
+        raise ValueError(f"cannot read {raw}")
+
+    monkeypatch.setattr("registry.lines.parse_iban", broken)
+    record = run(factories.extract(tmp_path / "p.csv", [row, factories.person(4, iban="")]))
+    reason = only_rejection(record, 2, "")
+    assert reason == "Erreur inattendue en lisant cette ligne (ValueError) : signalez-la."
+    assert row["iban"] not in str(record.rejected_lines)
+    assert record.created == 1
