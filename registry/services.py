@@ -131,7 +131,11 @@ def encoding_check(encoding: str) -> str:
         ) from None
     if codec.name == "utf-8-sig":
         return "utf-8"  # the byte order mark is dropped from the header anyway
-    if "\n;".encode(codec.name, errors="replace") != b"\n;" or codec.name.startswith("utf-16"):
+    try:
+        ascii_compatible = "\n;".encode(codec.name, errors="replace") == b"\n;"
+    except LookupError:  # a transform such as rot13 or hex, not a text encoding
+        ascii_compatible = False
+    if not ascii_compatible:
         raise ValueError(
             gettext("Encodage non pris en charge : %(encoding)s.") % {"encoding": encoding}
         )

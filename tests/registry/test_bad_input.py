@@ -325,3 +325,13 @@ def test_an_unexpected_error_on_a_line_is_reported_without_the_line(tmp_path, mo
     assert reason == "Erreur inattendue en lisant cette ligne (ValueError) : signalez-la."
     assert row["iban"] not in str(record.rejected_lines)
     assert record.created == 1
+
+
+def test_a_file_without_its_header_is_refused_without_quoting_the_first_line(tmp_path, registry):
+    row = factories.person(3)
+    path = tmp_path / "p.csv"
+    path.write_text(factories.line(row) + "\n", encoding="utf-8")
+    record = run(path)
+    assert_refused(record, "La première ligne n'est pas l'en-tête", "« nir;nom;prenoms;")
+    assert row["nir"] not in record.message and row["iban"] not in record.message
+    assert registry_state() == registry
