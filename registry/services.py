@@ -201,15 +201,19 @@ class _Import:
                 raise FileRefused(
                     _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
                 )
-            held = bytearray(self.last_line // 8 + 1)  # one bit a line: flat for millions
-            for line in staging.held_lines():
-                held[line >> 3] |= 1 << (line & 7)
-            file.seek(body)
-            for rows, rejects in self._parsed(self._unheld(file, held, context), context):
-                staging.write(rows)
-                for line, column, message, params in rejects:
-                    self._reject(line, column, _translate(message, params))
-                self._progress(2)
+            # One bit a line, set for the lines to parse: flat for millions of lines.
+            to_parse, any_to_parse = bytearray(self.last_line // 8 + 1), False
+            for line in staging.lines_to_parse():
+                to_parse[line >> 3] |= 1 << (line & 7)
+                any_to_parse = True
+            if any_to_parse:
+                file.seek(body)
+                lines_to_parse = self._lines_to_parse(file, to_parse, context)
+                for rows, rejects in self._parsed(lines_to_parse, context):
+                    staging.write(rows)
+                    for line, column, message, params in rejects:
+                        self._reject(line, column, _translate(message, params))
+                    self._progress(2)
             if self.progress:
                 self.progress(self.total, self.total)
             after = os.fstat(file.fileno())
@@ -235,10 +239,11 @@ class _Import:
             self._progress(1)
         return count
 
-    def _unheld(self, file, held: bytearray, context: LineContext):
+    def _lines_to_parse(self, file, to_parse: bytearray, context: LineContext):
         """Second reading: yield, by chunks, the lines to parse, with their digests.
 
-        A held line is skipped before it is even decoded: the first reading checked it.
+        The other lines are skipped before they are even decoded: the first reading
+        checked them.
         """
         digest = line_digester(context.reading, key=context.key)
         number, chunk = 1, []
@@ -246,11 +251,9 @@ class _Import:
         for raw in file:
             number += 1
             self.position += len(raw)
-            if held[number >> 3] & (1 << (number & 7)):
+            if not to_parse[number >> 3] & (1 << (number & 7)):
                 continue
             text = self._decode(raw, number).rstrip("\r\n")
-            if not text or text.isspace():
-                continue
             chunk.append((number, text, digest(text)))
             if len(chunk) == CHUNK_LINES:
                 yield chunk

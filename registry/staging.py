@@ -71,11 +71,11 @@ class Staging:
         """Append parsed rows: ``(line, *FIELDS[kind], line digest)``."""
         self._write(self.rows, f"line, {self.columns}, line_digest", rows)
 
-    def held_lines(self):
-        """Yield the numbers of the lines the registry already holds, word for word.
+    def lines_to_parse(self):
+        """Yield the numbers of the lines the registry does not hold word for word.
 
-        The join is kept (line and identifier) for the duplicate check: the registry is
-        read once.
+        The lines it holds are kept with their identifiers for the duplicate check, so that
+        the registry is read once.
         """
         with connection.cursor() as cursor:
             if self.postgresql:
@@ -86,7 +86,12 @@ class Staging:
                 f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
                 f"JOIN {self.target} AS t ON t.line_digest = l.line_digest"
             )
-            cursor.execute(f"SELECT line FROM {self.held}")  # noqa: S608
+            if self.postgresql:
+                cursor.execute(f"ANALYZE {self.held}")
+            cursor.execute(
+                f"SELECT line FROM {self.lines} AS l "  # noqa: S608
+                f"WHERE NOT EXISTS (SELECT 1 FROM {self.held} AS h WHERE h.line = l.line)"
+            )
             for (line,) in _fetch_all(cursor):
                 yield line
 

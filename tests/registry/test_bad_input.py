@@ -301,14 +301,14 @@ def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkey
     path = factories.extract(tmp_path / "p.csv", [factories.person(1, nom="Changé")])
     from registry.staging import Staging
 
-    held_lines = Staging.held_lines
+    lines_to_parse = Staging.lines_to_parse
 
     def then_append(self):
         with open(path, "a", encoding="utf-8") as file:
             file.write(factories.line(factories.person(4)) + "\n")
-        return held_lines(self)
+        return lines_to_parse(self)
 
-    monkeypatch.setattr(Staging, "held_lines", then_append)
+    monkeypatch.setattr(Staging, "lines_to_parse", then_append)
     assert_refused(run(path), "Le fichier a été modifié pendant l'import : relancez-le.")
     assert registry_state() == registry
 
