@@ -38,7 +38,7 @@ class Staging:
         self.key = quote(KEY_FIELD[kind])
         self.rows = quote(f"registry_staging_{kind}")
         self.lines = quote(f"registry_staging_{kind}_lines")
-        self.held = quote(f"registry_staging_{kind}_held")
+        self.holders = quote(f"registry_staging_{kind}_holders")
         self.target = quote(self.model._meta.db_table)
         self.columns = ", ".join(quote(name) for name in self.fields)
         self.postgresql = connection.vendor == "postgresql"
@@ -56,7 +56,7 @@ class Staging:
                 cursor.execute("SET LOCAL statement_timeout = 0")
                 # Another import waits for this one to commit; readers are never blocked.
                 cursor.execute(f"LOCK TABLE {self.target} IN SHARE ROW EXCLUSIVE MODE")
-            for table in (self.rows, self.lines, self.held):
+            for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {self.rows} (line integer, {definitions})")
             cursor.execute(
@@ -74,24 +74,19 @@ class Staging:
     def lines_to_parse(self):
         """Yield the numbers of the lines the registry does not hold word for word.
 
-        The lines it holds are kept with their identifiers for the duplicate check, so that
-        the registry is read once.
+        Every line is kept with the identifier of the row holding it, if any, for the
+        duplicate check: the registry is read once, by one join.
         """
         with connection.cursor() as cursor:
             if self.postgresql:
                 # The planner knows nothing of a freshly filled temporary table.
                 cursor.execute(f"ANALYZE {self.lines}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.held} AS "  # noqa: S608
+                f"CREATE TEMPORARY TABLE {self.holders} AS "  # noqa: S608
                 f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
-                f"JOIN {self.target} AS t ON t.line_digest = l.line_digest"
+                f"LEFT JOIN {self.target} AS t ON t.line_digest = l.line_digest"
             )
-            if self.postgresql:
-                cursor.execute(f"ANALYZE {self.held}")
-            cursor.execute(
-                f"SELECT line FROM {self.lines} AS l "  # noqa: S608
-                f"WHERE NOT EXISTS (SELECT 1 FROM {self.held} AS h WHERE h.line = l.line)"
-            )
+            cursor.execute(f"SELECT line FROM {self.holders} WHERE k IS NULL")  # noqa: S608
             for (line,) in _fetch_all(cursor):
                 yield line
 
@@ -99,7 +94,7 @@ class Staging:
         """The line numbers of each identifier found on several lines, parsed or held."""
         keys = (
             f"SELECT {self.key} AS k, line FROM {self.rows} "  # noqa: S608
-            f"UNION ALL SELECT k, line FROM {self.held}"
+            f"UNION ALL SELECT k, line FROM {self.holders} WHERE k IS NOT NULL"
         )
         with connection.cursor() as cursor:
             if self.postgresql:
@@ -163,7 +158,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (self.rows, self.lines, self.held):
+            for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _write(self, table: str, columns: str, rows: list[tuple]) -> None:
