@@ -8,7 +8,8 @@ same run:
 
 - a plain COPY of the file into a table of the same 19 text columns (the reference);
 - the import into an empty registry, then the import of the same file again (every line
-  already held: what a periodic full extract mostly is);
+  already held), then of the file with 1 % of its lines changed (what a periodic full
+  extract mostly is);
 - the peak memory of the import for N/4 and N persons, each in its own process
   (getrusage maxrss), to show it does not grow with N.
 
@@ -75,6 +76,8 @@ def run(args) -> int:
         demo.write(count=args.count, seed=args.seed, persons_path=full)
         figures["generate_s"] = time.perf_counter() - began
         head(full, quarter, args.count // 4)
+        changed = work / "persons-changed.csv"
+        figures["changed_lines"] = change_one_percent(full, changed)
         figures["file_mb"] = full.stat().st_size / 1e6
 
         with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -107,6 +110,15 @@ def run(args) -> int:
             again = child(full, args.workers, env)
             figures["reimport"] = again
             print_line("re-import", again, args.count, reference=figures["copy"])
+
+            print("Import of the file with 1 % of its lines changed…", flush=True)
+            figures["changed"] = child(changed, args.workers, env)
+            print_line("1 % changed", figures["changed"], args.count, reference=figures["copy"])
+
+            # COPY once more, now that the imports have run: the best of all is the reference.
+            final = best_copy(bench, full, args.count, runs=1)
+            if final["seconds"] < figures["copy"]["seconds"]:
+                figures["copy"] = final
 
             print(f"Memory: import of N/4 = {args.count // 4:,} persons…", flush=True)
             bench.execute("TRUNCATE registry_person CASCADE")
@@ -248,6 +260,21 @@ def cpu_total(figure: dict) -> float | None:
     return local + figure.get("cpu_parsers_s", 0) + server
 
 
+def change_one_percent(source: Path, target: Path) -> int:
+    """Copy the extract with the last payment of every 100th person changed."""
+    changed = 0
+    with open(source, encoding="utf-8") as full, open(target, "w", encoding="utf-8") as out:
+        out.write(full.readline())
+        for number, line in enumerate(full):
+            if number % 100 == 0:
+                fields = line.rstrip("\n").split(";")
+                fields[17] = "9999,99"  # the generator pays 2,500.99 at most
+                line = ";".join(fields) + "\n"
+                changed += 1
+            out.write(line)
+    return changed
+
+
 def head(source: Path, target: Path, lines: int) -> None:
     with open(source, "rb") as full, open(target, "wb") as part:
         part.write(full.readline())
@@ -318,6 +345,7 @@ def write_results(figures: dict, started: datetime.datetime) -> str:
         ("plain COPY (reference)", "copy"),
         ("import, empty registry", "import"),
         ("import again, same file", "reimport"),
+        ("import again, 1 % of lines changed", "changed"),
     ):
         figure = figures[key]
         rate = count / figure["seconds"]
@@ -338,6 +366,9 @@ def write_results(figures: dict, started: datetime.datetime) -> str:
         f"Import again: {again['unchanged']:,} unchanged, {again['created']} created, "
         f"{again['updated']} updated; CPU: import process {again['cpu_import_s']:.1f} s, "
         f"PostgreSQL backend {fmt_seconds(again['cpu_postgresql_s'])}.",
+        f"Import with 1 % changed: {figures['changed']['updated']:,} updated "
+        f"({figures['changed_lines']:,} lines changed), {figures['changed']['unchanged']:,} "
+        f"unchanged.",
         f"COPY: CPU client {figures['copy']['cpu_client_s']:.1f} s, PostgreSQL backend "
         f"{fmt_seconds(figures['copy']['cpu_postgresql_s'])}.",
         "",
@@ -352,20 +383,39 @@ def write_results(figures: dict, started: datetime.datetime) -> str:
             f"| {persons:,} | {figure['maxrss_import_mib']:.0f} "
             f"| {figure['maxrss_parser_mib']:.0f} |"
         )
-    first_share = (count / first["seconds"]) / copy_rate
-    again_share = (count / again["seconds"]) / copy_rate
-    verdict = "met" if first_share >= TARGET else f"missed ({first_share / TARGET:.0%} of it)"
+    first_wall = (count / first["seconds"]) / copy_rate
+    again_wall = (count / again["seconds"]) / copy_rate
+    changed = figures["changed"]
+    changed_wall = (count / changed["seconds"]) / copy_rate
+    first_cpu, again_cpu, changed_cpu = cpu_total(first), cpu_total(again), cpu_total(changed)
+    if copy_cpu and first_cpu and again_cpu and changed_cpu:
+        shares = [copy_cpu / first_cpu, copy_cpu / again_cpu, copy_cpu / changed_cpu]
+        basis = "CPU time"
+    else:  # the server's CPU time cannot be read from here: fall back on wall-clock
+        shares, basis = [first_wall, again_wall, changed_wall], "wall-clock rows/s"
     lines += [
         "",
-        f"Target (import ≥ {TARGET:.0%} of COPY's rows/s): first import {first_share:.1%}, "
-        f"target {verdict}; import of an unchanged extract {again_share:.1%}.",
+        f"Target: the import reaches {TARGET:.0%} of COPY, computed from {basis} per row "
+        "(DESIGN §12):",
+        f"- import into an empty registry: {shares[0]:.1%}, {verdict(shares[0])};",
+        f"- import of an unchanged extract: {shares[1]:.1%}, {verdict(shares[1])};",
+        f"- import with 1 % of lines changed: {shares[2]:.1%}, {verdict(shares[2])}.",
+        f"By wall-clock rows/s on this shared machine: {first_wall:.1%}, {again_wall:.1%} and "
+        f"{changed_wall:.1%}.",
     ]
     text = "\n".join(lines) + "\n"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"registry_import-{started:%Y%m%d-%H%M}.md"
     path.write_text(text, encoding="utf-8")
+    # The raw figures too, to follow progress from one run to the next.
+    raw = {"started": started.isoformat(), "machine": about, **figures}
+    path.with_suffix(".json").write_text(json.dumps(raw, indent=2) + "\n", encoding="utf-8")
     return text + f"\nWritten to {path.relative_to(ROOT)}\n"
+
+
+def verdict(share: float) -> str:
+    return "met" if share >= TARGET else f"missed ({share / TARGET:.0%} of the target)"
 
 
 def fmt_seconds(value) -> str:

@@ -225,12 +225,18 @@ def _person_lines(person: dict) -> list[str]:
         "employeur_jardinier": "Employeur de jardinier en tant que particulier",
         "cotisant_solidarite": "Cotisant de solidarité",
     }[person["profils"].split(",")[0]]
-    return [
+    lines = [
         f"   Profil : {profile}",
         f"   Numéro de Sécurité Sociale : {grouped_nir(person['nir'])}",
         f"   Nom : {person['nom']} ; prénom : {person['prenoms'].split(',')[0].strip()} ; "
         f"date de naissance : {born:%d/%m/%Y}",
     ]
+    if is_fictitious_month(int(person["nir"][3:5])):
+        lines.append(
+            f"   (mois {person['nir'][3:5]} dans le numéro : un mois fictif, l'état civil ne "
+            "donnait pas le mois de naissance)"
+        )
+    return lines
 
 
 def _spaced(text: str) -> str:

@@ -6,7 +6,9 @@ so a NIR typed in a form and the same NIR read from the extract give the same di
 reading Django's settings; everyone else leaves it out.
 """
 
+import hashlib
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -43,13 +45,19 @@ def employer_account_digest(account: str, *, key: bytes | None = None) -> str:
     return keyed_digest(key or identity_key(), "employer_account", account)
 
 
-def line_digest(text: str, *, reading: str, key: bytes | None = None) -> str:
-    """Keyed digest of one raw line of an extract, and of what shapes its reading.
+def line_digester(reading: str, *, key: bytes | None = None) -> Callable[[str], str]:
+    """Return the keyed digest function of the raw lines of one import.
 
     The import recognizes a line it already stored, and skips parsing it again. ``reading``
     names everything besides the line that decides the stored values (kind of extract,
-    column order, normalization version, phone region). Not through ``keyed_digest``: a raw
-    line has no normalized form to check.
+    column order, normalization version, phone region), so that it is part of the key.
+    BLAKE2b in its keyed mode (a MAC, RFC 7693) rather than HMAC: it is one call, about three
+    times faster, over millions of lines. Not through ``keyed_digest``: a raw line has no
+    normalized form to check.
     """
-    message = f"registry_line\x00{reading}\x00{text}".encode()
-    return hmac.digest(key or identity_key(), message, "sha256").hex()
+    line_key = hmac.digest(key or identity_key(), f"registry_line\x00{reading}".encode(), "sha256")
+
+    def digest(text: str) -> str:
+        return hashlib.blake2b(text.encode(), key=line_key, digest_size=32).hexdigest()
+
+    return digest

@@ -126,6 +126,8 @@ _EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 # Only these are quoted back in a reason: a misplaced NIR or IBAN never matches them.
 _QUOTABLE_DATE = re.compile(r"[0-9/.\- ]{1,12}")
 _QUOTABLE_WORD = re.compile(r"[a-zA-Z_\- ]{1,40}")
+# What a column name may look like in a header; anything else is not quoted back.
+_COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ ]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,19 @@ def read_header(text: str, kind: str) -> tuple[int, ...]:
                     "séparer par un point-virgule (;)."
                 )
             )
-    names = [name.strip().lower() for name in split_line(text)]
+    try:
+        names = [name.strip().lower() for name in split_line(text)]
+    except LineError as error:
+        raise FileRefused(error.message) from None
+    if any(name and not _COLUMN_NAME.fullmatch(name) for name in names):
+        # A data line where the header should be: say so, without quoting what may be a NIR.
+        raise FileRefused(
+            _(
+                "La première ligne n'est pas l'en-tête : le fichier doit commencer par la "
+                "ligne des noms de colonnes, « %(header)s »."
+            ),
+            {"header": ";".join(expected)},
+        )
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:
         raise FileRefused(
@@ -224,7 +238,7 @@ def read_header(text: str, kind: str) -> tuple[int, ...]:
             ),
             {
                 "missing": ", ".join(missing) or _("aucune"),
-                "unknown": ", ".join(unknown) or _("aucune"),
+                "unknown": ", ".join(name or _("(sans nom)") for name in unknown) or _("aucune"),
             },
         )
     return tuple(names.index(name) for name in expected)
@@ -499,6 +513,17 @@ def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
             rows.append((number, *parse_line(text, context), digest))
         except LineError as error:
             rejects.append((number, error.column, error.message, error.params))
+        except Exception as error:
+            # A fault of this code, not of the line: the line is reported, and the error's
+            # text, which might quote the line's NIR or IBAN, is not.
+            rejects.append(
+                (
+                    number,
+                    None,
+                    _("Erreur inattendue en lisant cette ligne (%(error)s) : signalez-la."),
+                    {"error": type(error).__name__},
+                )
+            )
     return rows, rejects
 
 

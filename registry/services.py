@@ -33,7 +33,7 @@ from django.utils.translation import gettext_noop as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-from registry.digests import identity_key, line_digest
+from registry.digests import identity_key, line_digester
 from registry.lines import (
     COMPANIES,
     PERSONS,
@@ -72,7 +72,9 @@ def registry_import(
     Returns the RegistryImport, whose status says done or refused (the refusal's reason in
     ``message``); an interruption is recorded as failed and re-raised. ``progress(done,
     total)`` is called with bytes read, per batch. ``workers``: parsing processes, by
-    default as many as the processors (at most 4) for large files, none for small ones.
+    default as many as the processors (at most 4) for large files, none for small ones; as
+    with any use of multiprocessing, a script that calls this must guard its entry point
+    with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
     """
     if kind not in (PERSONS, COMPANIES):
         raise ValueError(f"unknown extract kind {kind!r}")
@@ -129,7 +131,11 @@ def encoding_check(encoding: str) -> str:
         ) from None
     if codec.name == "utf-8-sig":
         return "utf-8"  # the byte order mark is dropped from the header anyway
-    if "\n;".encode(codec.name, errors="replace") != b"\n;" or codec.name.startswith("utf-16"):
+    try:
+        ascii_compatible = "\n;".encode(codec.name, errors="replace") == b"\n;"
+    except LookupError:  # a transform such as rot13 or hex, not a text encoding
+        ascii_compatible = False
+    if not ascii_compatible:
         raise ValueError(
             gettext("Encodage non pris en charge : %(encoding)s.") % {"encoding": encoding}
         )
@@ -195,15 +201,19 @@ class _Import:
                 raise FileRefused(
                     _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
                 )
-            held = bytearray(self.last_line // 8 + 1)  # one bit a line: flat for millions
-            for line in staging.held_lines():
-                held[line >> 3] |= 1 << (line & 7)
-            file.seek(body)
-            for rows, rejects in self._parsed(self._unheld(file, held, context), context):
-                staging.write(rows)
-                for line, column, message, params in rejects:
-                    self._reject(line, column, _translate(message, params))
-                self._progress(2)
+            # One bit a line, set for the lines to parse: flat for millions of lines.
+            to_parse, any_to_parse = bytearray(self.last_line // 8 + 1), False
+            for line in staging.lines_to_parse():
+                to_parse[line >> 3] |= 1 << (line & 7)
+                any_to_parse = True
+            if any_to_parse:
+                file.seek(body)
+                lines_to_parse = self._lines_to_parse(file, to_parse, context)
+                for rows, rejects in self._parsed(lines_to_parse, context):
+                    staging.write(rows)
+                    for line, column, message, params in rejects:
+                        self._reject(line, column, _translate(message, params))
+                    self._progress(2)
             if self.progress:
                 self.progress(self.total, self.total)
             after = os.fstat(file.fileno())
@@ -222,24 +232,33 @@ class _Import:
 
     def _stage_lines(self, file, staging: Staging, context: LineContext) -> int:
         """First reading: stage every line's number and digest; return how many lines."""
-        reading, key, count = context.reading, context.key, 0
+        digest, count = line_digester(context.reading, key=context.key), 0
         for chunk in self._chunks(file):
-            staging.write_lines(
-                [(number, line_digest(text, reading=reading, key=key)) for number, text in chunk]
-            )
+            staging.write_lines([(number, digest(text)) for number, text in chunk])
             count += len(chunk)
             self._progress(1)
         return count
 
-    def _unheld(self, file, held: bytearray, context: LineContext):
-        """Second reading: yield, by chunks, the lines to parse, with their digests."""
-        reading, key = context.reading, context.key
-        for chunk in self._chunks(file):
-            yield [
-                (number, text, line_digest(text, reading=reading, key=key))
-                for number, text in chunk
-                if not held[number >> 3] & (1 << (number & 7))
-            ]
+    def _lines_to_parse(self, file, to_parse: bytearray, context: LineContext):
+        """Second reading: yield, by chunks, the lines to parse, with their digests.
+
+        The other lines are skipped before they are even decoded: the first reading
+        checked them.
+        """
+        digest = line_digester(context.reading, key=context.key)
+        number, chunk = 1, []
+        self.position = file.tell()
+        for raw in file:
+            number += 1
+            self.position += len(raw)
+            if not to_parse[number >> 3] & (1 << (number & 7)):
+                continue
+            text = self._decode(raw, number).rstrip("\r\n")
+            chunk.append((number, text, digest(text)))
+            if len(chunk) == CHUNK_LINES:
+                yield chunk
+                chunk = []
+        yield chunk
 
     def _reject_duplicates(self, staging: Staging) -> None:
         column = "nir" if self.record.kind == PERSONS else "siret"

@@ -38,6 +38,7 @@ class Staging:
         self.key = quote(KEY_FIELD[kind])
         self.rows = quote(f"registry_staging_{kind}")
         self.lines = quote(f"registry_staging_{kind}_lines")
+        self.holders = quote(f"registry_staging_{kind}_holders")
         self.target = quote(self.model._meta.db_table)
         self.columns = ", ".join(quote(name) for name in self.fields)
         self.postgresql = connection.vendor == "postgresql"
@@ -55,7 +56,7 @@ class Staging:
                 cursor.execute("SET LOCAL statement_timeout = 0")
                 # Another import waits for this one to commit; readers are never blocked.
                 cursor.execute(f"LOCK TABLE {self.target} IN SHARE ROW EXCLUSIVE MODE")
-            for table in (self.rows, self.lines):
+            for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {self.rows} (line integer, {definitions})")
             cursor.execute(
@@ -70,16 +71,22 @@ class Staging:
         """Append parsed rows: ``(line, *FIELDS[kind], line digest)``."""
         self._write(self.rows, f"line, {self.columns}, line_digest", rows)
 
-    def held_lines(self):
-        """Yield the numbers of the lines the registry already holds, word for word."""
+    def lines_to_parse(self):
+        """Yield the numbers of the lines the registry does not hold word for word.
+
+        Every line is kept with the identifier of the row holding it, if any, for the
+        duplicate check: the registry is read once, by one join.
+        """
         with connection.cursor() as cursor:
             if self.postgresql:
                 # The planner knows nothing of a freshly filled temporary table.
                 cursor.execute(f"ANALYZE {self.lines}")
             cursor.execute(
-                f"SELECT l.line FROM {self.lines} AS l "  # noqa: S608
-                f"JOIN {self.target} AS t ON t.line_digest = l.line_digest"
+                f"CREATE TEMPORARY TABLE {self.holders} AS "  # noqa: S608
+                f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
+                f"LEFT JOIN {self.target} AS t ON t.line_digest = l.line_digest"
             )
+            cursor.execute(f"SELECT line FROM {self.holders} WHERE k IS NULL")  # noqa: S608
             for (line,) in _fetch_all(cursor):
                 yield line
 
@@ -87,8 +94,7 @@ class Staging:
         """The line numbers of each identifier found on several lines, parsed or held."""
         keys = (
             f"SELECT {self.key} AS k, line FROM {self.rows} "  # noqa: S608
-            f"UNION ALL SELECT t.{self.key}, l.line FROM {self.lines} AS l "
-            f"JOIN {self.target} AS t ON t.line_digest = l.line_digest"
+            f"UNION ALL SELECT k, line FROM {self.holders} WHERE k IS NOT NULL"
         )
         with connection.cursor() as cursor:
             if self.postgresql:
@@ -152,7 +158,7 @@ class Staging:
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
-            for table in (self.rows, self.lines):
+            for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _write(self, table: str, columns: str, rows: list[tuple]) -> None:

@@ -301,13 +301,37 @@ def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkey
     path = factories.extract(tmp_path / "p.csv", [factories.person(1, nom="Changé")])
     from registry.staging import Staging
 
-    held_lines = Staging.held_lines
+    lines_to_parse = Staging.lines_to_parse
 
     def then_append(self):
         with open(path, "a", encoding="utf-8") as file:
             file.write(factories.line(factories.person(4)) + "\n")
-        return held_lines(self)
+        return lines_to_parse(self)
 
-    monkeypatch.setattr(Staging, "held_lines", then_append)
+    monkeypatch.setattr(Staging, "lines_to_parse", then_append)
     assert_refused(run(path), "Le fichier a été modifié pendant l'import : relancez-le.")
+    assert registry_state() == registry
+
+
+def test_an_unexpected_error_on_a_line_is_reported_without_the_line(tmp_path, monkeypatch):
+    row = factories.person(3)
+
+    def broken(raw, **options):
+        raise ValueError(f"cannot read {raw}")
+
+    monkeypatch.setattr("registry.lines.parse_iban", broken)
+    record = run(factories.extract(tmp_path / "p.csv", [row, factories.person(4, iban="")]))
+    reason = only_rejection(record, 2, "")
+    assert reason == "Erreur inattendue en lisant cette ligne (ValueError) : signalez-la."
+    assert row["iban"] not in str(record.rejected_lines)
+    assert record.created == 1
+
+
+def test_a_file_without_its_header_is_refused_without_quoting_the_first_line(tmp_path, registry):
+    row = factories.person(3)
+    path = tmp_path / "p.csv"
+    path.write_text(factories.line(row) + "\n", encoding="utf-8")
+    record = run(path)
+    assert_refused(record, "La première ligne n'est pas l'en-tête", "« nir;nom;prenoms;")
+    assert row["nir"] not in record.message and row["iban"] not in record.message
     assert registry_state() == registry

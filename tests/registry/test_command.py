@@ -82,6 +82,7 @@ def test_a_successful_import_exits_with_status_zero(tmp_path, capsys, keep_conne
         (["a.csv", "--companies", "b.csv"], "un seul à la fois"),
         (["{path}", "--encoding", "klingon"], "Encodage inconnu : klingon."),
         (["{path}", "--encoding", "utf-16"], "Encodage non pris en charge : utf-16."),
+        (["{path}", "--encoding", "rot13"], "Encodage non pris en charge : rot13."),
         (["{path}", "--workers", "-1"], "--workers"),
     ],
 )

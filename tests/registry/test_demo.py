@@ -1,6 +1,7 @@
 """The demo registry: realistic, deterministic, importable, and its identities really verify."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -147,3 +148,77 @@ def test_demo_setup_imports_a_demo_registry_once(tmp_path, settings):
     call_command("demo_setup", count=40, stdout=out)
     assert "nothing to import" in out.getvalue()
     assert Person.objects.count() == 40
+
+
+@pytest.mark.django_db
+def test_each_demo_identity_leads_where_the_text_says(generated):
+    """Typed as the text says, each identity gets the outcome its title announces."""
+    from identity import parse_siret
+    from signup.registration import Proof, Registration, SignupProfile
+    from signup.services import Outcome, registration_complete
+
+    registry, persons, companies = generated
+    registry_import(path=persons, kind="persons")
+    registry_import(path=companies, kind="companies")
+    blocks = demo.identities_text(registry).split("\n\n")[1:]
+
+    def typed(block, **proof):
+        nir = re.search(r"Sécurité Sociale : ([0-9AB ]{18})", block)[1]
+        names = re.search(r"Nom : (.+) ; prénom : (.+) ; date de naissance : (\S+)", block)
+        day, month, year = names[3].split("/")
+        return Registration(
+            profile=SignupProfile.PARTICULIER,
+            language="fr",
+            last_name=names[1],
+            first_name=names[2],
+            email="quelquun@example.org",
+            nir_body=parse_nir(nir, key="forbidden").body,
+            birth_date=datetime.date(int(year), int(month), int(day)),
+            **proof,
+        )
+
+    def serial(block):
+        return vitale_digest(re.search(r"numéro de série : ([0-9]+)", block)[1])
+
+    iban = re.search(r"IBAN : ([A-Z0-9 ]+)", blocks[1])[1]
+    amount = re.search(r"reçu : ([0-9,.]+) €", blocks[2])[1]
+    siret = parse_siret(re.search(r"SIRET : ([0-9 ]+) ;", blocks[5])[1])
+    account = re.search(r"compte employeur : ([0-9 ]+)", blocks[5])[1]
+    cases = [
+        (typed(blocks[0], proof=Proof.VITALE, proof_digest=serial(blocks[0])), "account_email"),
+        (
+            typed(blocks[1], proof=Proof.IBAN, proof_digest=iban_digest(parse_iban(iban))),
+            "account_email",
+        ),
+        (typed(blocks[2], proof=Proof.AMOUNT, amount=parse_amount(amount)), "account_email"),
+        (typed(blocks[3], proof=Proof.NONE), "account_post"),
+        (typed(blocks[4], proof=Proof.VITALE, proof_digest=serial(blocks[4])), "account_email"),
+        (
+            Registration(
+                profile=SignupProfile.ENTREPRISE,
+                language="fr",
+                last_name="Questel",
+                first_name="Anne",
+                email="quelquun@example.org",
+                siret=siret,
+                proof=Proof.EMPLOYER_ACCOUNT,
+                proof_digest=employer_account_digest(normalize_employer_account(account)),
+            ),
+            "account_email",
+        ),
+        (
+            Registration(
+                profile=SignupProfile.PARTICULIER,
+                language="fr",
+                last_name="Inconnu",
+                first_name="Jean",
+                email="quelquun@example.org",
+                nir_body=parse_nir(registry.unknown_nir, key="required").body,
+                birth_date=datetime.date(1984, 7, 1),
+            ),
+            "review",
+        ),
+    ]
+    for number, (registration, expected) in enumerate(cases, 1):
+        completion = registration_complete(registration=registration, client=f"demo-{number}")
+        assert (number, completion.outcome) == (number, Outcome(expected))
