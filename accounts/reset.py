@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from signup import forms as signup_forms
+from signup import steps as signup_steps
 from signup.registration import Proof
 
 from .forms import PasswordResetIdentityForm
@@ -42,7 +43,8 @@ class Page:
 
 
 # The verification pages keep the registration's slugs: its forms read each other's answers
-# by them (the serial's hint depends on the card chosen).
+# by them (the serial's hint depends on the card chosen), and its order of pages
+# (signup.steps.verification_path) is followed by slug.
 IDENTITY = Page("identite", "", PasswordResetIdentityForm, _("Mot de passe oublié"))
 HEALTH = Page("verification", "verification/", signup_forms.HealthForm, VERIFICATION)
 VITALE_CARD = Page(
@@ -85,26 +87,8 @@ def path(answers: dict) -> list[Page]:
         return pages
     if kind == User.IdentifierType.SIRET:
         return [*pages, EMPLOYER_ACCOUNT]
-    pages.append(HEALTH)
-    affiliated = _answer(answers, HEALTH, "affiliated")
-    if affiliated is None:
-        return pages
-    card = None
-    if affiliated == "oui":
-        pages.append(VITALE_CARD)
-        card = _answer(answers, VITALE_CARD, "card")
-        if card is None:
-            return pages
-        if card != "autre":
-            pages.append(VITALE_SERIAL)
-    if affiliated == "non" or card == "autre":
-        pages.append(PROOF_CHOICE)
-        proof = _answer(answers, PROOF_CHOICE, "proof")
-        if proof == "iban":
-            pages.append(IBAN)
-        elif proof == "amount":
-            pages.append(AMOUNT)
-    return pages
+    verification, _complete = signup_steps.verification_path(answers)
+    return [*pages, *(BY_SLUG[step.slug] for step in verification)]
 
 
 def is_open(answers: dict, page: Page) -> bool:

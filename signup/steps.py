@@ -146,28 +146,41 @@ def path(answers: dict) -> list[Step]:
         return [*steps, OTHER_FUNCTION, OTHER_REQUEST]
     if profile == SignupProfile.ENTREPRISE:
         return [*steps, SIRET, COMPANY_CONTACT, EMPLOYER_ACCOUNT, DELIVERY, CGU]
-    steps += [NIR, CONTACT, HEALTH]
+    steps += [NIR, CONTACT]
+    verification, complete = verification_path(answers)
+    steps += verification
+    if not complete:
+        return steps
+    return [*steps, DELIVERY, CGU]
+
+
+def verification_path(answers: dict) -> tuple[list[Step], bool]:
+    """Step 4's pages the answers lead through, and whether step 4 is answered to its end.
+
+    Also the verification of « Mot de passe oublié » (accounts.reset), on the same slugs.
+    """
+    steps = [HEALTH]
     affiliated = _answer(answers, HEALTH, "affiliated")
     if affiliated is None:
-        return steps
+        return steps, False
     card = None
     if affiliated == "oui":
         steps.append(VITALE_CARD)
         card = _answer(answers, VITALE_CARD, "card")
         if card is None:
-            return steps
+            return steps, False
         if card != "autre":
             steps.append(VITALE_SERIAL)
     if affiliated == "non" or card == "autre":
         steps.append(PROOF_CHOICE)
         proof = _answer(answers, PROOF_CHOICE, "proof")
         if proof is None:
-            return steps
+            return steps, False
         if proof == "iban":
             steps.append(IBAN)
         elif proof == "amount":
             steps.append(AMOUNT)
-    return [*steps, DELIVERY, CGU]
+    return steps, True
 
 
 def first_open(answers: dict) -> Step:
