@@ -49,32 +49,44 @@ class User(AbstractBaseUser, PermissionsMixin):
         REVIEW = "review", _("Examen par un agent")
 
     login = models.CharField(_("identifiant"), max_length=150, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MEMBER)
-    identifier_type = models.CharField(max_length=5, choices=IdentifierType.choices, blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.MEMBER)
+    identifier_type = models.CharField(
+        _("type d'identifiant"), max_length=5, choices=IdentifierType.choices, blank=True
+    )
     identifier_masked = models.CharField(_("identifiant masqué"), max_length=40, blank=True)
     profile = models.CharField(_("profil"), max_length=30, blank=True)
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+        "registry.Person",
+        verbose_name=_("personne du registre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     company = models.ForeignKey(
-        "registry.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+        "registry.Company",
+        verbose_name=_("entreprise du registre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
     )
     first_name = models.CharField(_("prénom"), max_length=100, blank=True)
     last_name = models.CharField(_("nom"), max_length=100, blank=True)
     email = models.EmailField(_("adresse email"), blank=True)
-    email_confirmed = models.BooleanField(default=False)
+    email_confirmed = models.BooleanField(_("adresse email confirmée"), default=False)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
-    language = models.CharField(max_length=8, default="fr")
-    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
-    must_change_password = models.BooleanField(default=False)
-    cgu_version = models.CharField(max_length=20, blank=True)
-    cgu_accepted_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, blank=True)
+    must_change_password = models.BooleanField(_("doit choisir son mot de passe"), default=False)
+    cgu_version = models.CharField(_("version des CGU acceptée"), max_length=20, blank=True)
+    cgu_accepted_at = models.DateTimeField(_("CGU acceptées le"), null=True, blank=True)
     # What the account's sessions are signed with: a new salt ends every other session
     # (see _get_session_auth_hash).
     session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False)
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("agent de la caisse"), default=False)
+    date_joined = models.DateTimeField(_("date de création"), default=timezone.now)
 
     objects = UserManager()
 
@@ -147,13 +159,15 @@ class TemporaryPassword(models.Model):
         EMAIL = "email", _("Email")
         POST = "post", _("Courrier")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="temporary_passwords")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    password_hash = models.CharField(max_length=200)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    voided_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="temporary_passwords"
+    )
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    password_hash = models.CharField(_("empreinte du mot de passe"), max_length=200)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mot de passe provisoire")
@@ -176,13 +190,15 @@ class EmailChange(models.Model):
     secret sits in the outbox. The row says whether the link was used, and when it expires.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
-    new_email = models.EmailField()
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="email_changes"
+    )
+    new_email = models.EmailField(_("nouvelle adresse email"))
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
     # A newer request for the same account replaces this one.
-    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("changement d'adresse email")

@@ -25,10 +25,11 @@ class AuditEvent(models.Model):
         AGENT_ACTION = "agent.action", _("Action d'un agent")
         EMAIL_RESENT = "email.resent", _("Email renvoyé")
 
-    type = models.CharField(max_length=40, choices=Type.choices, db_index=True)
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    type = models.CharField(_("type"), max_length=40, choices=Type.choices, db_index=True)
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -36,14 +37,15 @@ class AuditEvent(models.Model):
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("compte concerné"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events",
     )
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=200, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    client_ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=200, blank=True)
+    data = models.JSONField(_("détails"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("événement de sécurité")

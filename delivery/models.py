@@ -21,20 +21,25 @@ class EmailDelivery(models.Model):
         SENT = "sent", _("Envoyé")
         FAILED = "failed", _("Échec")
 
-    kind = models.CharField(max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        on_delete=models.CASCADE,
+        related_name="email_deliveries",
     )
-    to_address = models.EmailField()
-    language = models.CharField(max_length=8, default="fr")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    to_address = models.EmailField(_("destinataire"))
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
     # Non-secret parameters of the message (e.g. a confirmation token's id, never a password).
-    context = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    context = models.JSONField(_("paramètres"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("email")
@@ -49,14 +54,24 @@ class EmailDelivery(models.Model):
 class LetterBatch(models.Model):
     """A print run: which agent made it, when, how many letters; the PDF itself is not kept."""
 
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    letter_count = models.PositiveIntegerField(default=0)
-    posted_at = models.DateTimeField(null=True, blank=True)
+    letter_count = models.PositiveIntegerField(_("nombre de courriers"), default=0)
+    posted_at = models.DateTimeField(_("posté le"), null=True, blank=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posté par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -78,15 +93,25 @@ class Letter(models.Model):
         CANCELLED = "cancelled", _("Annulé")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letters"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        on_delete=models.CASCADE,
+        related_name="letters",
     )
-    language = models.CharField(max_length=8, default="fr")
-    reason = models.CharField(max_length=40, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    reason = models.CharField(_("motif"), max_length=40, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     batch = models.ForeignKey(
-        LetterBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters"
+        LetterBatch,
+        verbose_name=_("lot"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("courrier")

@@ -29,13 +29,15 @@ class PostalAddress(models.Model):
     (delivery.postal), never refused or cut.
     """
 
-    adresse_2 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
-    adresse_3 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
-    adresse_4 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
-    adresse_5 = models.CharField(max_length=ADDRESS_LINE_MAX, blank=True)
-    code_postal = models.CharField(max_length=10, blank=True)
-    commune = models.CharField(max_length=60, blank=True)
-    pays = models.CharField(max_length=60, blank=True)
+    adresse_2 = models.CharField(_("complément d'adresse"), max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_3 = models.CharField(_("bâtiment"), max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_4 = models.CharField(_("numéro et voie"), max_length=ADDRESS_LINE_MAX, blank=True)
+    adresse_5 = models.CharField(
+        _("lieu-dit ou boîte postale"), max_length=ADDRESS_LINE_MAX, blank=True
+    )
+    code_postal = models.CharField(_("code postal"), max_length=10, blank=True)
+    commune = models.CharField(_("commune"), max_length=60, blank=True)
+    pays = models.CharField(_("pays"), max_length=60, blank=True)
 
     class Meta:
         abstract = True
@@ -47,28 +49,34 @@ class Person(PostalAddress):
         SANS_PHOTO = "sans_photo", _("sans photo")
         NONE = "", _("aucune")
 
-    nir_digest = models.CharField(max_length=64)
-    nir_masked = models.CharField(max_length=24)
-    nom = models.CharField(max_length=100)
-    prenoms = models.CharField(max_length=150)
-    date_naissance = models.DateField()
-    email = models.EmailField(blank=True)
-    mobile = models.CharField(max_length=20, blank=True)
-    affilie_sante = models.BooleanField(default=False)
-    carte_vitale = models.CharField(max_length=10, choices=VitaleCard.choices, blank=True)
-    vitale_serial_digest = models.CharField(max_length=64, blank=True)
-    iban_digest = models.CharField(max_length=64, blank=True)
-    dernier_paiement = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    nir_digest = models.CharField(_("empreinte du NIR"), max_length=64)
+    nir_masked = models.CharField(_("NIR masqué"), max_length=24)
+    nom = models.CharField(_("nom"), max_length=100)
+    prenoms = models.CharField(_("prénoms"), max_length=150)
+    date_naissance = models.DateField(_("date de naissance"))
+    email = models.EmailField(_("adresse email"), blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    affilie_sante = models.BooleanField(_("affilié à la MSA pour la santé"), default=False)
+    carte_vitale = models.CharField(
+        _("carte Vitale"), max_length=10, choices=VitaleCard.choices, blank=True
+    )
+    vitale_serial_digest = models.CharField(
+        _("empreinte du numéro de série Vitale"), max_length=64, blank=True
+    )
+    iban_digest = models.CharField(_("empreinte de l'IBAN"), max_length=64, blank=True)
+    dernier_paiement = models.DecimalField(
+        _("dernier paiement"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     # Comma-separated Profile values, as in the extract.
-    profils = models.CharField(max_length=120)
+    profils = models.CharField(_("profils"), max_length=120)
     # Digest of the whole normalized line: an import that finds it unchanged writes nothing.
-    row_digest = models.CharField(max_length=64)
+    row_digest = models.CharField(_("empreinte de la ligne"), max_length=64)
     # Keyed digest of the raw line last imported: the next import skips that line unparsed.
     # Whatever changes a row besides the import must clear it. Not indexed: the import
     # joins on it once, by hash.
-    line_digest = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    line_digest = models.CharField(_("empreinte de la ligne brute"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("personne du registre")
@@ -88,14 +96,16 @@ class Person(PostalAddress):
 
 
 class Company(PostalAddress):
-    siret = models.CharField(max_length=14, unique=True)
-    raison_sociale = models.CharField(max_length=150)
-    email = models.EmailField(blank=True)
-    employer_account_digest = models.CharField(max_length=64, blank=True)
-    row_digest = models.CharField(max_length=64)
-    line_digest = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True)
+    raison_sociale = models.CharField(_("raison sociale"), max_length=150)
+    email = models.EmailField(_("adresse email"), blank=True)
+    employer_account_digest = models.CharField(
+        _("empreinte du numéro de compte employeur"), max_length=64, blank=True
+    )
+    row_digest = models.CharField(_("empreinte de la ligne"), max_length=64)
+    line_digest = models.CharField(_("empreinte de la ligne brute"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("entreprise du registre")
@@ -118,20 +128,26 @@ class RegistryImport(models.Model):
         REFUSED = "refused", _("Refusé")
         FAILED = "failed", _("Échec")
 
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    file_name = models.CharField(max_length=255)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(_("fichier"), max_length=255)
+    started_at = models.DateTimeField(_("commencé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    created = models.PositiveIntegerField(_("créées"), default=0)
+    updated = models.PositiveIntegerField(_("mises à jour"), default=0)
+    unchanged = models.PositiveIntegerField(_("inchangées"), default=0)
+    rejected = models.PositiveIntegerField(_("rejetées"), default=0)
     # [{"line": 12, "reason": "..."}]; reasons never quote a NIR, serial or IBAN.
-    rejected_lines = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
+    rejected_lines = models.JSONField(_("lignes rejetées"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
 
     class Meta:

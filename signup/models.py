@@ -22,29 +22,45 @@ class SignupRequest(models.Model):
         APPROVED = "approved", _("Acceptée")
         REJECTED = "rejected", _("Refusée")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    profile = models.CharField(max_length=30, blank=True)
-    function = models.CharField(max_length=40, blank=True)  # « Autre »: préciser votre fonction
-    identifier_type = models.CharField(max_length=5, blank=True)
-    identifier_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    identifier_masked = models.CharField(max_length=40, blank=True)
-    last_name = models.CharField(max_length=100, blank=True)
-    first_name = models.CharField(max_length=100, blank=True)
-    birth_date = models.DateField(null=True, blank=True)
-    organisation = models.CharField(max_length=150, blank=True)
-    email = models.EmailField(blank=True)
-    mobile = models.CharField(max_length=20, blank=True)
-    message = models.TextField(blank=True)
-    language = models.CharField(max_length=8, default="fr")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    rejection_reason = models.CharField(max_length=40, blank=True)
+    profile = models.CharField(_("profil"), max_length=30, blank=True)
+    function = models.CharField(
+        _("fonction"), max_length=40, blank=True
+    )  # « Autre »: préciser votre fonction
+    identifier_type = models.CharField(_("type d'identifiant"), max_length=5, blank=True)
+    identifier_digest = models.CharField(
+        _("empreinte de l'identifiant"), max_length=64, blank=True, db_index=True
+    )
+    identifier_masked = models.CharField(_("identifiant masqué"), max_length=40, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    organisation = models.CharField(_("organisme"), max_length=150, blank=True)
+    email = models.EmailField(_("adresse email"), blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejection_reason = models.CharField(_("motif du refus"), max_length=40, blank=True)
     account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -67,13 +83,13 @@ class FunnelCount(models.Model):
         ABANDON = "abandon", _("Abandon")
         COMPLETE = "complete", _("Inscription finalisée")
 
-    day = models.DateField()
-    profile = models.CharField(max_length=30, blank=True)
-    event = models.CharField(max_length=10, choices=Event.choices)
-    step = models.PositiveSmallIntegerField(default=0)
+    day = models.DateField(_("jour"))
+    profile = models.CharField(_("profil"), max_length=30, blank=True)
+    event = models.CharField(_("événement"), max_length=10, choices=Event.choices)
+    step = models.PositiveSmallIntegerField(_("étape"), default=0)
     # For COMPLETE: the channel the outcome took (email, post, review, none).
-    channel = models.CharField(max_length=10, blank=True)
-    count = models.PositiveIntegerField(default=0)
+    channel = models.CharField(_("canal"), max_length=10, blank=True)
+    count = models.PositiveIntegerField(_("nombre"), default=0)
 
     class Meta:
         verbose_name = _("compteur du parcours")
