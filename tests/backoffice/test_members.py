@@ -173,3 +173,14 @@ def test_a_lock_out_whose_delay_has_passed_is_not_shown(agent_client, settings):
     )
     assert "Bloqué après des échecs de connexion" in agent_client.get(CHANGELIST).content.decode()
     assert member.last_name in agent_client.get(CHANGELIST + "?etat=verrouille").content.decode()
+
+
+def test_member_page_speaks_french_only_in_the_french_back_office(agent_client):
+    # RGAA 8.7: no English label left unannounced in a French page.
+    member = factories.member()
+    Letter.objects.create(user=member)
+    page = agent_client.get(f"{CHANGELIST}{member.pk}/change/", HTTP_ACCEPT_LANGUAGE="fr")
+    html = page.content.decode()
+    for english in ["Channel", "Date joined", "Language", "Cgu version", "Created at", "Reason"]:
+        assert english not in html
+    assert "Canal" in html and "Date de création" in html
