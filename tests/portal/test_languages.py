@@ -10,7 +10,8 @@ from tests.delivery.worker import run_worker
 from tests.signup.factories import person_create
 from tests.signup.walk import register_person
 
-pytestmark = pytest.mark.django_db
+# The worker closes the database connection between tasks: a transactional test (worker.py).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 NEW_PASSWORD = "le vent souffle sur Gustavia"
 
