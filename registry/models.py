@@ -44,6 +44,8 @@ class PostalAddress(models.Model):
 
 
 class Person(PostalAddress):
+    """A person of the fund's extract, written only by the import (registry.services)."""
+
     class VitaleCard(models.TextChoices):
         PHOTO = "photo", _("avec photo")
         SANS_PHOTO = "sans_photo", _("sans photo")
@@ -96,6 +98,8 @@ class Person(PostalAddress):
 
 
 class Company(PostalAddress):
+    """A company of the fund's extract, written only by the import (registry.services)."""
+
     siret = models.CharField(_("SIRET"), max_length=14, unique=True)
     raison_sociale = models.CharField(_("raison sociale"), max_length=150)
     email = models.EmailField(_("adresse email"), blank=True)

@@ -51,8 +51,8 @@ from registry.staging import Staging
 REJECTED_LINES_KEPT = 1000
 # Lines handed to a parser at once: large enough to amortize, small enough to stay flat.
 CHUNK_LINES = 5000
-# Below this size, starting parsing processes costs more than it saves.
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+# Below this many lines to parse, starting parsing processes costs more than it saves.
+PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
 
 Progress = Callable[[int, int], None]
@@ -72,7 +72,7 @@ def registry_import(
     Returns the RegistryImport, whose status says done or refused (the refusal's reason in
     ``message``); an interruption is recorded as failed and re-raised. ``progress(done,
     total)`` is called with bytes read, per batch. ``workers``: parsing processes, by
-    default as many as the processors (at most 4) for large files, none for small ones; as
+    default as many as the processors (at most 4) for many lines to parse, none for few; as
     with any use of multiprocessing, a script that calls this must guard its entry point
     with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
     """
@@ -202,14 +202,14 @@ class _Import:
                     _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
                 )
             # One bit a line, set for the lines to parse: flat for millions of lines.
-            to_parse, any_to_parse = bytearray(self.last_line // 8 + 1), False
+            to_parse, count = bytearray(self.last_line // 8 + 1), 0
             for line in staging.lines_to_parse():
                 to_parse[line >> 3] |= 1 << (line & 7)
-                any_to_parse = True
-            if any_to_parse:
+                count += 1
+            if count:
                 file.seek(body)
                 lines_to_parse = self._lines_to_parse(file, to_parse, context)
-                for rows, rejects in self._parsed(lines_to_parse, context):
+                for rows, rejects in self._parsed(lines_to_parse, context, count):
                     staging.write(rows)
                     for line, column, message, params in rejects:
                         self._reject(line, column, _translate(message, params))
@@ -359,12 +359,12 @@ class _Import:
         if chunk:
             yield chunk
 
-    def _parsed(self, chunks, context: LineContext):
+    def _parsed(self, chunks, context: LineContext, count: int):
         """Yield ``parse_chunk``'s results for each chunk, in order, parsed here or by a pool."""
         workers = self.workers
         if workers is None:
-            large = self.total >= PARALLEL_MIN_BYTES
-            workers = min(os.cpu_count() or 1, MAX_WORKERS) if large else 0
+            many = count >= PARALLEL_MIN_LINES
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if many else 0
         if workers <= 0:
             for chunk in chunks:
                 yield parse_chunk(chunk, context)
