@@ -9,9 +9,13 @@ registers its own maker with ``@secret_maker(kind)``.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.header import Header
+from email.utils import parseaddr
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -69,16 +73,46 @@ def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternat
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
+    sender = _sender(settings.DEFAULT_FROM_EMAIL)
     message = EmailMultiAlternatives(
-        subject=subject,
+        subject=_encoded_subject(subject),
         body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender.address,
         to=[delivery.to_address],
-        # Asks auto-responders not to answer a message nobody reads (RFC 3834).
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={
+            "From": sender.header,
+            # Asks auto-responders not to answer a message nobody reads (RFC 3834).
+            "Auto-Submitted": "auto-generated",
+        },
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+# The sender and the subjects are the same from one email to the next, and their RFC 2047
+# encoding (« Mon espace privé ») is slow in Python's email package: it is done once for each
+# value, giving the very bytes Django would give. The bare address is the SMTP envelope's.
+@dataclass(frozen=True)
+class _Sender:
+    header: str
+    address: str
+
+
+@lru_cache(maxsize=8)
+def _sender(from_email: str) -> _Sender:
+    header = sanitize_address(from_email, settings.DEFAULT_CHARSET)
+    return _Sender(header=header, address=parseaddr(header)[1])
+
+
+@lru_cache(maxsize=64)
+def _encoded_subject(subject: str) -> str:
+    try:
+        subject.encode("ascii")
+    except UnicodeEncodeError:
+        encoded = Header(subject, settings.DEFAULT_CHARSET).encode()
+        # A subject long enough to be folded is left to Django, which refuses line breaks.
+        return subject if "\n" in encoded else encoded
+    return subject
 
 
 def _base_context(delivery: EmailDelivery) -> dict:
