@@ -36,17 +36,33 @@ def temporary_password_issue(*, user: User, channel: str) -> tuple[str, Temporar
 
     The clear value lives only in the caller's memory, long enough to be emailed or printed.
     """
+    return temporary_passwords_issue(users=[user], channel=channel)[0]
+
+
+@transaction.atomic
+def temporary_passwords_issue(
+    *, users: list[User], channel: str
+) -> list[tuple[str, TemporaryPassword]]:
+    """``temporary_password_issue`` for several distinct accounts at once (an email batch):
+    two statements in all, whatever their number."""
+    if len({user.pk for user in users}) != len(users):
+        raise ValueError("one temporary password per account at a time")
     now = timezone.now()
-    TemporaryPassword.objects.filter(user=user, used_at=None, voided_at=None).update(voided_at=now)
-    clear = generate_temporary_password()
-    record = TemporaryPassword.objects.create(
-        user=user,
-        channel=channel,
-        password_hash=make_password(clear),
-        created_at=now,
-        expires_at=now + VALIDITY[channel],
+    TemporaryPassword.objects.filter(user__in=users, used_at=None, voided_at=None).update(
+        voided_at=now
     )
-    return clear, record
+    clears = [generate_temporary_password() for _ in users]
+    records = TemporaryPassword.objects.bulk_create(
+        TemporaryPassword(
+            user=user,
+            channel=channel,
+            password_hash=make_password(clear),
+            created_at=now,
+            expires_at=now + VALIDITY[channel],
+        )
+        for user, clear in zip(users, clears, strict=True)
+    )
+    return list(zip(clears, records, strict=True))
 
 
 def temporary_password_void(*, temporary_password: TemporaryPassword) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import parseaddr
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from accounts.models import TemporaryPassword
-from accounts.passwords import temporary_password_issue, temporary_password_void
+from accounts.passwords import temporary_password_void, temporary_passwords_issue
 
 from .models import EmailDelivery
 
@@ -34,35 +34,56 @@ class Secret:
     undo: Callable[[], None] = lambda: None
 
 
-SECRET_MAKERS: dict[str, Callable[[EmailDelivery], Secret]] = {}
+SECRET_MAKERS: dict[str, Callable[[list[EmailDelivery]], list[Secret]]] = {}
 
 
-def secret_maker(kind: str):
-    """Register the function that makes the secret of one kind of email, at send time."""
+def secret_maker(kind: str, *, many: bool = False):
+    """Register the function that makes the secret of one kind of email, at send time.
 
-    def register(function: Callable[[EmailDelivery], Secret]):
-        SECRET_MAKERS[kind] = function
+    It takes one email and returns its Secret; with ``many=True`` it takes a list of emails
+    (each to a different account) and returns their secrets in the same order, so that a
+    batch of emails costs a few statements in all.
+    """
+
+    def register(function):
+        SECRET_MAKERS[kind] = function if many else (lambda ds: [function(d) for d in ds])
         return function
 
     return register
 
 
+def secrets_make(deliveries: list[EmailDelivery]) -> list[Secret]:
+    """The secrets of these emails (one account each), in their order; committed before any
+    of them is sent."""
+    made = {}
+    by_kind: dict[str, list[EmailDelivery]] = {}
+    for delivery in deliveries:
+        by_kind.setdefault(delivery.kind, []).append(delivery)
+    for kind, group in by_kind.items():
+        maker = SECRET_MAKERS.get(kind)
+        secrets = maker(group) if maker else [Secret() for _ in group]
+        made.update(zip((delivery.pk for delivery in group), secrets, strict=True))
+    return [made[delivery.pk] for delivery in deliveries]
+
+
 def secret_make(delivery: EmailDelivery) -> Secret:
     """The secret for this email, if its kind has one; committed before the email is sent."""
-    maker = SECRET_MAKERS.get(delivery.kind)
-    return maker(delivery) if maker else Secret()
+    return secrets_make([delivery])[0]
 
 
-@secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD)
-def _temporary_password(delivery: EmailDelivery) -> Secret:
+@secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD, many=True)
+def _temporary_passwords(deliveries: list[EmailDelivery]) -> list[Secret]:
     # Made now, not at registration: no temporary password ever waits in clear (DESIGN §4).
-    clear, record = temporary_password_issue(
-        user=delivery.user, channel=TemporaryPassword.Channel.EMAIL
+    issued = temporary_passwords_issue(
+        users=[delivery.user for delivery in deliveries], channel=TemporaryPassword.Channel.EMAIL
     )
-    return Secret(
-        context={"password": clear, "expires_at": record.expires_at},
-        undo=lambda: temporary_password_void(temporary_password=record),
-    )
+    return [
+        Secret(
+            context={"password": clear, "expires_at": record.expires_at},
+            undo=partial(temporary_password_void, temporary_password=record),
+        )
+        for clear, record in issued
+    ]
 
 
 def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternatives:

@@ -9,11 +9,12 @@ from traceback import format_exception
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskContext, TaskResult, TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from .emails import Secret, email_message, secret_make
+from .emails import Secret, email_message, secrets_make
 from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
@@ -51,68 +52,90 @@ def email_send(context: TaskContext, delivery_id: int) -> str:
         )
     except EmailDelivery.DoesNotExist:
         return "skipped"  # sent or given up meanwhile
-    outcome = _deliver(delivery)
-    if outcome == "sent":  # the SMTP server answers: worth going on
+    outcomes: dict = {}
+    _deliver([delivery], outcomes)
+    if outcomes[delivery.pk] == "sent":  # the SMTP server answers: worth going on
         _send_waiting(context.task_result)
-    return outcome
+    return outcomes[delivery.pk]
 
 
-def _deliver(delivery: EmailDelivery) -> str:
-    # No lock: one task at a time per email (the worker claims each task once, a retry is
-    # enqueued by the try that failed, and email_resend leaves a queued email alone).
-    delivery.attempts += 1
-    # Committed (in its own transaction) before the send: valid when the email arrives.
-    secret = secret_make(delivery)
+def _deliver(deliveries: list[EmailDelivery], outcomes: dict) -> None:
+    """Send these queued emails (one account each) in turn; stop at the first that fails.
+
+    What became of each email tried goes into ``outcomes`` (by id): "sent", "retry", "failed",
+    or the exception raised while sending it, which is then raised; the others are left as
+    they were.
+    """
+    # No lock: one task at a time per email (each task is claimed once, by db_worker or by
+    # _claim_waiting; a retry is enqueued by the try that failed; email_resend leaves a queued
+    # email alone). The secrets are committed (in their own transaction) before the first
+    # send, so each is valid when its email arrives.
+    secrets = secrets_make(deliveries)
+    sent = []
     try:
-        _smtp_send(email_message(delivery, secret))
-    except Exception as error:  # any failure to hand over the message is retried
-        return _send_failed(delivery, secret, error)
-    EmailDelivery.objects.filter(pk=delivery.pk).update(
-        status=EmailDelivery.Status.SENT,
-        sent_at=timezone.now(),
-        attempts=delivery.attempts,
-        next_attempt_at=None,
-        last_error="",
-    )
-    return "sent"
+        for delivery, secret in zip(deliveries, secrets, strict=True):
+            delivery.attempts += 1
+            try:
+                _smtp_send(email_message(delivery, secret))
+            except Exception as error:  # any failure to hand over the message is retried
+                outcomes[delivery.pk] = _send_failed(delivery, secret, error)
+                break
+            sent.append(delivery.pk)
+            outcomes[delivery.pk] = "sent"
+    except BaseException as error:
+        outcomes[delivery.pk] = "sent" if delivery.pk in sent else error
+        raise
+    finally:
+        # A secret made for an email that was not sent is void: nobody will ever read it.
+        for delivery, secret in zip(deliveries, secrets, strict=True):
+            if outcomes.get(delivery.pk) not in ("sent", "retry", "failed"):
+                secret.undo()
+        if sent:
+            EmailDelivery.objects.filter(pk__in=sent).update(
+                status=EmailDelivery.Status.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                next_attempt_at=None,
+                last_error="",
+            )
 
 
 def _send_waiting(own: TaskResult) -> None:
     """Send the emails of up to WAITING_BATCH other tasks of this queue that are due.
 
     Why: db_worker's own bookkeeping (find, claim, record each task: four queries) costs the
-    worker about as much CPU as the email's whole work beside the password hash. Each of these
-    tasks is claimed here as db_worker claims one (SELECT … FOR UPDATE SKIP LOCKED, then
-    RUNNING with this worker's id), so a worker elsewhere never runs it too; it ends as
-    db_worker would have ended it (SUCCESSFUL with the same return value, or FAILED with the
-    traceback), or goes back to READY, untouched, if this batch stops before it.
+    worker about as much CPU as an email's whole work beside the password hash, and an
+    email's own queries shrink when a batch shares them. Each of these tasks is claimed here
+    as db_worker claims one (SELECT … FOR UPDATE SKIP LOCKED, then RUNNING with this worker's
+    id), so a worker elsewhere never runs it too; it ends as db_worker would have ended it
+    (SUCCESSFUL with the same return value, or FAILED with the exception), or goes back to
+    READY, untouched, if this batch stops before it.
     """
     claimed = _claim_waiting(own, WAITING_BATCH)
     if not claimed:
         return
-    deliveries = EmailDelivery.objects.select_related("user").in_bulk(
+    found = EmailDelivery.objects.select_related("user").in_bulk(
         [delivery_id for _, delivery_id in claimed]
     )
     ended: dict = {}  # task id -> return value, or the exception that ended it
+    batch: dict = {}  # task id -> email, one per account (secrets_make makes them together)
+    for task_id, delivery_id in claimed:
+        delivery = found.get(delivery_id)
+        if delivery is None or delivery.status != EmailDelivery.Status.QUEUED:
+            ended[task_id] = "skipped"
+        elif delivery.user_id not in {other.user_id for other in batch.values()}:
+            batch[task_id] = delivery  # another email to the same account waits its turn
+    outcomes: dict = {}
     try:
-        for task_id, delivery_id in claimed:
-            delivery = deliveries.pop(delivery_id, None)  # pop: an email is never sent twice
-            if delivery is None or delivery.status != EmailDelivery.Status.QUEUED:
-                ended[task_id] = "skipped"
-                continue
-            try:
-                ended[task_id] = outcome = _deliver(delivery)
-            except BaseException as error:  # recorded on its task, as db_worker records it
-                ended[task_id] = error
-                if not isinstance(error, Exception):
-                    raise  # the worker is told to stop now
-                logger.exception("Email %s failed unexpectedly", delivery.pk)
-                break
-            if outcome != "sent":  # the SMTP server is in trouble: leave the rest waiting
-                break
+        _deliver(list(batch.values()), outcomes)
+    except Exception as error:  # recorded on its task; the emails after it wait for theirs
+        logger.error("Email batch stopped by %s", type(error).__name__)
     finally:
+        for task_id, delivery in batch.items():
+            if delivery.pk in outcomes:
+                ended[task_id] = outcomes[delivery.pk]
         _end_waiting(claimed, ended)
-    logger.info("Email task %s also sent %s waiting emails", own.id, len(ended))
+    logger.info("Email task %s also ran %s waiting email tasks", own.id, len(ended))
 
 
 def _claim_waiting(own: TaskResult, limit: int) -> list[tuple[str, int]]:

@@ -256,3 +256,161 @@ def test_the_kept_smtp_connection_is_reopened_at_once_when_it_broke(smtp_server)
     run_worker()
     assert len(smtp_server.wait_for(3)) == 3
     assert set(EmailDelivery.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+# --- One task also sends the emails whose tasks wait behind it (delivery.tasks._send_waiting) ---
+
+
+def _accounts(count: int) -> list[User]:
+    return [
+        User.objects.create_user(
+            f"digest-{n}", None, first_name="Ann", last_name=f"Lee{n}", email=f"ann{n}@example.org"
+        )
+        for n in range(count)
+    ]
+
+
+def _queue_passwords(accounts: list[User]) -> list[EmailDelivery]:
+    return [
+        email_enqueue(
+            kind=EmailDelivery.Kind.TEMPORARY_PASSWORD,
+            user=account,
+            to_address=account.email,
+            language="fr",
+        )
+        for account in accounts
+    ]
+
+
+def _task_of(delivery: EmailDelivery) -> DBTaskResult:
+    """The email's first task (a retry has its own)."""
+    return (
+        DBTaskResult.objects.filter(args_kwargs={"args": [delivery.pk], "kwargs": {}})
+        .order_by("enqueued_at")
+        .first()
+    )
+
+
+def _valid_passwords(account: User) -> list[TemporaryPassword]:
+    return [t for t in TemporaryPassword.objects.filter(user=account) if t.is_valid()]
+
+
+def test_one_task_sends_the_emails_waiting_behind_it(smtp_server):
+    accounts = _accounts(3)
+    deliveries = _queue_passwords(accounts)
+
+    run_worker(max_tasks=1)  # the worker itself runs one task only
+
+    messages = smtp_server.wait_for(3)
+    assert sorted(m["To"] for m in messages) == [a.email for a in accounts]
+    for message in messages:
+        account = User.objects.get(email=message["To"])
+        assert temporary_password_match(user=account, password=password_in(smtp_server, message))
+        assert len(_valid_passwords(account)) == 1
+    for delivery in deliveries:
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 1, "")
+        task = _task_of(delivery)
+        assert (task.status, task.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+        assert task.worker_ids == ["test-worker"]
+    assert tasks_waiting() == 0
+
+
+def test_a_task_another_worker_claimed_or_not_yet_due_is_left_alone(client, smtp_server):
+    accounts = _accounts(3)
+    first, claimed, later = _queue_passwords(accounts)
+    # One task already taken by a worker elsewhere, one retry scheduled in an hour.
+    DBTaskResult.objects.filter(pk=_task_of(claimed).pk).update(
+        status=TaskResultStatus.RUNNING, worker_ids=["elsewhere"]
+    )
+    DBTaskResult.objects.filter(pk=_task_of(later).pk).update(
+        run_after=timezone.now() + timedelta(hours=1)
+    )
+
+    run_worker()
+
+    assert [m["To"] for m in smtp_server.wait_for(1)] == [first.to_address]
+    for delivery in (claimed, later):
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("queued", 0)
+    assert not TemporaryPassword.objects.filter(user__in=accounts[1:]).exists()
+    assert _task_of(claimed).worker_ids == ["elsewhere"]
+    assert _task_of(later).status == TaskResultStatus.READY
+
+
+def test_two_emails_to_one_account_never_leave_two_valid_passwords(smtp_server):
+    (account,) = _accounts(1)
+    _queue_passwords([account, account])
+
+    run_worker()
+
+    first, second = smtp_server.wait_for(2)
+    assert len(_valid_passwords(account)) == 1
+    assert temporary_password_match(user=account, password=password_in(smtp_server, first)) is None
+    assert temporary_password_match(user=account, password=password_in(smtp_server, second))
+
+
+def test_a_refusal_in_the_middle_of_a_batch_leaves_the_rest_to_their_tasks(
+    smtp_server, monkeypatch
+):
+    import smtplib
+
+    accounts = _accounts(3)
+    deliveries = _queue_passwords(accounts)
+    send = tasks._smtp_send
+
+    def refuse_the_second(message):
+        if message.to == [accounts[1].email]:
+            raise smtplib.SMTPRecipientsRefused({accounts[1].email: (451, b"4.3.0 Try later")})
+        send(message)
+
+    monkeypatch.setattr(tasks, "_smtp_send", refuse_the_second)
+    run_worker(max_tasks=1)
+
+    assert [m["To"] for m in smtp_server.wait_for(1)] == [accounts[0].email]
+    sent, refused, waiting = (EmailDelivery.objects.get(pk=d.pk) for d in deliveries)
+    assert (sent.status, sent.attempts) == ("sent", 1)
+    assert (refused.status, refused.attempts) == ("queued", 1)
+    assert refused.last_error == f"SMTPRecipientsRefused: {accounts[1].email}: 451 4.3.0 Try later"
+    assert _task_of(refused).return_value == "retry"
+    assert DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, run_after=refused.next_attempt_at
+    ).exists()
+    # The third was not tried: untouched, its task waiting again, the password made for it void.
+    assert (waiting.status, waiting.attempts, waiting.last_error) == ("queued", 0, "")
+    assert (_task_of(waiting).status, _task_of(waiting).worker_ids) == (TaskResultStatus.READY, [])
+    assert TemporaryPassword.objects.filter(user=accounts[2]).count() == 1
+    assert _valid_passwords(accounts[1]) == _valid_passwords(accounts[2]) == []
+
+    monkeypatch.setattr(tasks, "_smtp_send", send)
+    run_worker()
+
+    assert [m["To"] for m in smtp_server.wait_for(2)][1] == accounts[2].email
+    assert len(_valid_passwords(accounts[2])) == 1
+
+
+def test_an_unexpected_error_in_a_waiting_email_fails_its_task_only(smtp_server, monkeypatch):
+    accounts = _accounts(3)
+    deliveries = _queue_passwords(accounts)
+    send = tasks._smtp_send
+
+    def refuse_the_second(message):
+        if message.to == [accounts[1].email]:
+            raise ConnectionResetError
+        send(message)
+
+    def database_gone(delivery, secret, error):
+        raise RuntimeError("the database went away while recording the failure")
+
+    monkeypatch.setattr(tasks, "_smtp_send", refuse_the_second)
+    monkeypatch.setattr(tasks, "_send_failed", database_gone)
+    run_worker(max_tasks=1)
+
+    assert [m["To"] for m in smtp_server.wait_for(1)] == [accounts[0].email]
+    own, broken, waiting = (_task_of(d) for d in deliveries)
+    assert (own.status, own.return_value) == (TaskResultStatus.SUCCESSFUL, "sent")
+    assert broken.status == TaskResultStatus.FAILED
+    assert broken.exception_class_path == "builtins.RuntimeError"
+    assert "the database went away" in broken.traceback
+    assert waiting.status == TaskResultStatus.READY
+    assert _valid_passwords(accounts[1]) == _valid_passwords(accounts[2]) == []

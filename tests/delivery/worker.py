@@ -10,9 +10,10 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 
-def run_worker(*, including_later: bool = False) -> None:
+def run_worker(*, including_later: bool = False, max_tasks: int | None = None) -> None:
     """Run every task that is due, then return; ``including_later`` also runs the retries
-    scheduled in the future, as if their delay had passed."""
+    scheduled in the future, as if their delay had passed; ``max_tasks`` stops after that many
+    tasks run by the worker itself."""
     if including_later:
         DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
     Worker(
@@ -21,7 +22,7 @@ def run_worker(*, including_later: bool = False) -> None:
         batch=True,
         backend_name="default",
         startup_delay=False,
-        max_tasks=None,
+        max_tasks=max_tasks,
         worker_id="test-worker",
         excluded_queue_names=[],
     ).run()
