@@ -66,11 +66,6 @@ def secrets_make(deliveries: list[EmailDelivery]) -> list[Secret]:
     return [made[delivery.pk] for delivery in deliveries]
 
 
-def secret_make(delivery: EmailDelivery) -> Secret:
-    """The secret for this email, if its kind has one; committed before the email is sent."""
-    return secrets_make([delivery])[0]
-
-
 @secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD, many=True)
 def _temporary_passwords(deliveries: list[EmailDelivery]) -> list[Secret]:
     # Made now, not at registration: no temporary password ever waits in clear (DESIGN §4).

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -47,6 +48,7 @@ def test_a_registration_s_email_carries_a_password_that_logs_in(client, smtp_ser
     assert message["To"] == "marie@example.org"
     assert message["Subject"].strip() == "Votre mot de passe provisoire — Mon espace privé"
     assert message["Auto-Submitted"] == "auto-generated"
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL  # « Mon espace privé <…> »
     text, html = smtp_server.text_of(message), smtp_server.html_of(message)
     password = password_in(smtp_server, message)
     account = User.objects.get()
@@ -414,3 +416,21 @@ def test_an_unexpected_error_in_a_waiting_email_fails_its_task_only(smtp_server,
     assert "the database went away" in broken.traceback
     assert waiting.status == TaskResultStatus.READY
     assert _valid_passwords(accounts[1]) == _valid_passwords(accounts[2]) == []
+
+
+def test_passwords_made_together_are_one_per_account():
+    from accounts.passwords import temporary_passwords_issue
+
+    first, second = _accounts(2)
+    old, _ = temporary_passwords_issue(users=[first], channel=TemporaryPassword.Channel.POST)[0]
+    issued = temporary_passwords_issue(
+        users=[first, second], channel=TemporaryPassword.Channel.EMAIL
+    )
+    assert [record.user for _, record in issued] == [first, second]
+    for account, (clear, record) in zip((first, second), issued, strict=True):
+        assert temporary_password_match(user=account, password=clear) == record
+        assert clear not in record.password_hash
+    assert temporary_password_match(user=first, password=old) is None
+    with pytest.raises(ValueError):
+        temporary_passwords_issue(users=[second, second], channel=TemporaryPassword.Channel.EMAIL)
+    assert len(_valid_passwords(second)) == 1
