@@ -1,8 +1,11 @@
 """The base of every form in the project, so that each renders and speaks the same way."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from identity import IdentityError, parse_mobile
 
 # The fund's guide says this for an empty required field; every form says it too.
 REQUIRED_MESSAGE = _("Renseigner cette information.")
@@ -46,3 +49,27 @@ class TextField(forms.CharField):
         super().validate(value)
         if value and any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
             raise forms.ValidationError(self.error_messages["control"], code="control")
+
+
+class MobileField(TextField):
+    """A mobile number, optional or not, cleaned to E.164 by identity.parse_mobile ("" if empty).
+
+    Registration, « Autre » requests and the private space all take it the same way.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return parse_mobile(value, region=settings.PHONE_DEFAULT_REGION)
+        except IdentityError as error:
+            raise identity_error(error) from None

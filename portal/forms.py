@@ -1,12 +1,11 @@
 """Forms of the private space. Every one inherits from core.forms."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import CurrentPasswordMixin, PasswordField
-from core.forms import Form, TextField, identity_error
-from identity import IdentityError, format_phone_national, parse_mobile
+from core.forms import Form, MobileField
+from identity import format_phone_national
 
 
 class EmailChangeForm(CurrentPasswordMixin, Form):
@@ -34,30 +33,20 @@ class EmailChangeForm(CurrentPasswordMixin, Form):
 
 
 class MobileForm(Form):
-    mobile = TextField(
+    mobile = MobileField(
         label=_("Numéro de téléphone mobile"),
         required=False,
-        max_length=30,
         help_text=_("Par exemple 0690 12 34 56. Laissez vide pour retirer votre numéro."),
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "tel",
+                "inputmode": "tel",
+                "class": "input--medium",
+            }
+        ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # type="tel": the phone's dialling keypad, as on the registration's step 3.
-        self.fields["mobile"].widget.input_type = "tel"
-        self.fields["mobile"].widget.attrs.update(
-            {"autocomplete": "tel", "inputmode": "tel", "class": "input--medium"}
-        )
 
     @staticmethod
     def initial_for(user) -> dict:
         return {"mobile": format_phone_national(user.mobile) if user.mobile else ""}
-
-    def clean_mobile(self):
-        raw = self.cleaned_data["mobile"]
-        if not raw:
-            return ""
-        try:
-            return parse_mobile(raw, region=settings.PHONE_DEFAULT_REGION)
-        except IdentityError as error:
-            raise identity_error(error) from None

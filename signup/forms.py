@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, TextField, identity_error
+from core.forms import Form, MobileField, TextField, identity_error
 from identity import (
     IdentityError,
     check_nir_birth_date,
@@ -173,22 +173,11 @@ class CompanyContactForm(StepForm):
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
-    mobile = TextField(
+    mobile = MobileField(
         label=_("Numéro de téléphone mobile"),
-        max_length=30,
         required=False,
         help_text=_("Par exemple : 0690 12 34 56, ou +33 6 12 34 56 78 depuis l'étranger."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-
-    def clean_mobile(self):
-        raw = self.cleaned_data["mobile"]
-        if not raw:
-            return ""
-        try:
-            return parse_mobile(raw, region=settings.PHONE_DEFAULT_REGION)
-        except IdentityError as error:
-            raise identity_error(error) from None
 
     @classmethod
     def data_from(cls, stored: dict) -> dict:
@@ -512,4 +501,3 @@ class OtherRequestForm(StepForm):
         help_text=_("2 000 caractères au plus."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    clean_mobile = CompanyContactForm.clean_mobile
