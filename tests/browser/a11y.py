@@ -142,3 +142,22 @@ def assert_focus_visible(page) -> None:
     )
     visible = (style["outline"] != "none" and style["width"] >= 2) or style["shadow"] != "none"
     assert visible, f"no visible focus on {focused(page)} at {page.url}: {style}"
+
+
+def assert_focus_on(page, css_class: str = "error-summary", timeout: float = 3000) -> None:
+    """The focus lands on the element of that class (the error summary, by default).
+
+    Without the script, the browser applies the `autofocus` attribute at its next rendering,
+    a moment after the page has loaded: wait for it rather than reading the focus at once.
+    """
+    try:
+        page.wait_for_function(
+            "(css) => document.activeElement && document.activeElement.classList.contains(css)",
+            arg=css_class,
+            timeout=timeout,
+        )
+    except Exception as error:  # Playwright's TimeoutError, with the focus that is there
+        where = page.evaluate("document.activeElement && document.activeElement.outerHTML")
+        raise AssertionError(
+            f"{page.url}: focus not on .{css_class} but on {where!r:.200}"
+        ) from error

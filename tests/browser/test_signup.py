@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from accounts.models import User
 from accounts.passwords import ALPHABET, temporary_password_match
-from tests.browser.a11y import assert_no_horizontal_scroll, assert_title, tab_to
+from tests.browser.a11y import assert_focus_on, assert_no_horizontal_scroll, assert_title, tab_to
 from tests.delivery.worker import run_worker
 from tests.signup.factories import company_create, person_create
 
@@ -36,7 +36,7 @@ def check_step(page, title, number, assert_page_conforms, *, empty_error=True):
         assert_title(page, f"{title} — Étape {number} sur 7", error=True)
         summary = page.locator(".error-summary")
         assert summary.get_by_text("Renseigner cette information.").first.is_visible()
-        assert page.evaluate("document.activeElement.className") == "error-summary"
+        assert_focus_on(page)
         assert_page_conforms(page)
 
 

@@ -16,6 +16,7 @@ from accounts.models import EmailChange
 from accounts.tokens import email_change_url
 from tests.accounts.factories import PERSONAL_PASSWORD, VITALE_SERIAL, make_member
 from tests.browser.a11y import (
+    assert_focus_on,
     assert_focus_visible,
     assert_no_horizontal_scroll,
     assert_title,
@@ -49,7 +50,7 @@ def log_in(page, base, identifier, password):
 def assert_errors_tied_to_fields(page) -> None:
     """The focus is on the error summary; each of its links leads to a field whose
     aria-describedby reads the error next to it (RGAA 11.10, WCAG 3.3.1)."""
-    assert "error-summary" in page.evaluate("document.activeElement.className")
+    assert_focus_on(page)
     assert_focus_visible(page)
     problems = page.evaluate(
         """() => [...document.querySelectorAll(".error-summary a[href^='#']")].map((a) => {
@@ -93,7 +94,7 @@ def test_login_and_its_errors(live_server, page, assert_page_conforms):
     assert page.url.endswith("/compte/connexion/")
     assert page.get_by_role("alert").get_by_text("l'accès au compte est suspendu").is_visible()
     assert_title(page, "Se connecter à Mon espace privé", error=True)
-    assert "error-summary" in page.evaluate("document.activeElement.className")
+    assert_focus_on(page)
     assert_page_conforms(page)
 
 
@@ -390,7 +391,7 @@ def test_changing_the_email_and_the_password_work_without_javascript(
     page.goto(base + "/mon-espace/adresse-email/")
     submit(page, "Recevoir le lien de confirmation")
     # Without the script, the browser itself focuses the summary (its autofocus attribute).
-    assert "error-summary" in page.evaluate("document.activeElement.className")
+    assert_focus_on(page)
     page.get_by_label("Adresse email").fill("marie.b@example.net")
     page.get_by_label("Mot de passe actuel").fill(PERSONAL_PASSWORD)
     submit(page, "Recevoir le lien de confirmation")

@@ -10,6 +10,7 @@ from delivery.models import Letter, LetterBatch
 from signup.models import FunnelCount
 from tests.backoffice import factories
 from tests.backoffice.conftest import current_code
+from tests.browser.a11y import assert_focus_on
 from tests.browser.test_backoffice import fresh_code, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +47,7 @@ def office():
 
 
 def focus_on_the_error_note(page) -> None:
-    assert "errornote" in page.evaluate("document.activeElement.className")
+    assert_focus_on(page, "errornote")
 
 
 def test_every_agent_page_fits_a_320px_screen(

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.core.cache import cache
 
-from tests.browser.a11y import assert_no_horizontal_scroll, keyboard_focus
+from tests.browser.a11y import assert_focus_on, assert_no_horizontal_scroll, keyboard_focus
 from tests.signup.factories import person_create
 from tests.signup.walk import person_pages, url
 
@@ -71,7 +71,7 @@ def walk(page, live_server, pages, check) -> None:
             submit(page)
             assert page.url.endswith(url(slug)), f"{slug} accepted an empty form"
             check_step(page, check, error=True)
-            assert "error-summary" in page.evaluate("document.activeElement.className")
+            assert_focus_on(page)
             fill(page, data)
         submit(page)
     # Page 7.
