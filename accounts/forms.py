@@ -81,9 +81,9 @@ class IdentifierField(TextField):
         attrs.update(
             {
                 "autocomplete": "username",
-                "inputmode": "numeric",
+                # Not inputmode="numeric": a NIR of a person born in Corsica holds 2A or 2B.
                 "spellcheck": "false",
-                "autocapitalize": "none",
+                "autocapitalize": "characters",
                 "class": "input--medium",
             }
         )

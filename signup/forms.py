@@ -129,9 +129,9 @@ class NirForm(StepForm):
         help_text=_(
             "13 chiffres, sans la clé (les 2 derniers chiffres). Ce sera votre identifiant."
         ),
-        widget=_text_input(
-            inputmode="numeric", autocomplete="off", autocapitalize="characters", size="20"
-        ),
+        # No inputmode="numeric": a person born in Corsica types 2A or 2B, which a phone's
+        # numeric keypad does not offer.
+        widget=_text_input(autocomplete="off", autocapitalize="characters", size="20"),
     )
 
     def clean_nir(self):

@@ -47,6 +47,8 @@ def make_person(
     vitale_serial: str | None = VITALE_SERIAL,
     iban: str | None = IBAN,
     dernier_paiement: Decimal | None = LAST_PAYMENT,
+    department: str = "977",
+    commune: str = "01",
     **fields,
 ) -> tuple[Person, str]:
     """A registry Person with a fresh valid NIR consistent with the birth date; and that NIR."""
@@ -54,8 +56,8 @@ def make_person(
         sex=sex,
         year=date_naissance.year,
         month=date_naissance.month,
-        department="977",
-        commune="01",
+        department=department,
+        commune=commune,
         order=next(_order),
     )[:13]
     fields.setdefault("adresse_4", "12 RUE DU PORT")

@@ -46,7 +46,7 @@ def test_login_page_asks_for_identifier_and_password_with_the_right_hints(client
     assert response.status_code == 200
     assert "<h1>Se connecter à Mon espace privé</h1>" in html
     assert 'autocomplete="username"' in html
-    assert 'inputmode="numeric"' in html
+    assert 'autocapitalize="characters"' in html and 'inputmode="numeric"' not in html  # 2A, 2B
     assert 'autocomplete="current-password"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert reverse("accounts:password_reset") in html
@@ -185,6 +185,17 @@ def test_personal_password_leads_to_the_space(client, member):
     response = post_login(client, member.identifier, PERSONAL_PASSWORD)
     assert response["Location"] == SPACE_URL
     assert client.get(SPACE_URL).status_code == 200
+
+
+def test_person_born_in_corsica_logs_in_with_2a_typed_in_lower_case(client):
+    person, nir = make_person(department="2A", commune="004")
+    corsican = make_member(person=person, nir=nir, temporary=None, password=PERSONAL_PASSWORD)
+    assert "2A" in corsican.identifier
+    typed = corsican.identifier.lower()
+    response = post_login(
+        client, f"{typed[0]} {typed[1:3]} {typed[3:5]} {typed[5:]}", PERSONAL_PASSWORD
+    )
+    assert response["Location"] == SPACE_URL
 
 
 def test_company_logs_in_with_its_siret(client):

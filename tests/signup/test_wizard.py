@@ -128,7 +128,9 @@ def test_every_person_step_speaks_the_guide(client):
 def test_inputs_help_phones_and_password_managers(client):
     card = person_create()
     page = walk_until(client, card_pages(card), "identifiant")
-    assert 'inputmode="numeric"' in input_tag(page, "nir")
+    # Letters too (2A, 2B for Corsica): no numeric keypad on phones.
+    nir = input_tag(page, "nir")
+    assert "inputmode" not in nir and 'autocapitalize="characters"' in nir
     page = walk_until(client, card_pages(card), "coordonnees")
     assert 'autocomplete="family-name"' in input_tag(page, "last_name")
     assert 'autocomplete="given-name"' in input_tag(page, "first_name")
