@@ -3,6 +3,9 @@
 Every agent action is recorded in the audit log (DESIGN §5), without secrets.
 """
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,26 @@ def agent_totp_device(*, user: User) -> TOTPDevice | None:
 def agent_has_totp(*, user: User) -> bool:
     """Whether the agent has enrolled an authenticator app."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def agent_enrolment_deadline(*, user: User) -> datetime:
+    """Until when the agent may enrol an authenticator: AGENT_ENROLMENT_DAYS after the account
+    was made or their second factor was last reset by a supervisor, whichever is later."""
+    last_reset = (
+        AuditEvent.objects.filter(
+            type=AuditEvent.Type.AGENT_ACTION, subject=user, data__action="totp_reset"
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    opened = max(user.date_joined, last_reset) if last_reset else user.date_joined
+    return opened + timedelta(days=settings.AGENT_ENROLMENT_DAYS)
+
+
+def agent_enrolment_open(*, user: User) -> bool:
+    """Whether the agent may still enrol an authenticator (see agent_enrolment_deadline)."""
+    return timezone.now() < agent_enrolment_deadline(user=user)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ import io
 import time
 
 import segno
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
@@ -94,6 +95,16 @@ def second_factor_enrol(request, *, site):
         return redirect("admin:login")
     if services.agent_has_totp(user=user):
         return redirect("admin:otp_verify")
+    if not services.agent_enrolment_open(user=user):
+        request.session.pop(PENDING_KEY, None)
+        services.agent_login_failed(request=request, reason="enrolment_expired", subject=user)
+        context = {
+            **site.each_context(request),
+            "title": _("Délai d'activation dépassé"),
+            "days": settings.AGENT_ENROLMENT_DAYS,
+        }
+        request.current_app = site.name
+        return TemplateResponse(request, "backoffice/otp_enrol_closed.html", context, status=403)
     device = services.agent_totp_enrolment_device(user=user)
     form = TotpCodeForm(request.POST if request.method == "POST" else None, device=device)
     if form.is_bound and form.is_valid():

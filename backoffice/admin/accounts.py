@@ -1,6 +1,7 @@
 """Members' accounts (agents) and agents' accounts (supervisors)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
@@ -271,8 +272,8 @@ class AgentForm(ModelForm):
             self.fields["new_password"].label = _("Mot de passe")
             self.fields["new_password"].help_text = _(
                 "Au moins 12 caractères. L'agent activera son second facteur à sa première "
-                "connexion."
-            )
+                "connexion, dans les %(days)d jours."
+            ) % {"days": settings.AGENT_ENROLMENT_DAYS}
 
     def clean_new_password(self):
         password = self.cleaned_data.get("new_password")
@@ -348,7 +349,11 @@ class AgentAccountAdmin(AuditedModelAdmin):
             services.agent_totp_reset(agent=agent, actor=request.user, request=request)
         self.message_user(
             request,
-            _("L'agent activera un nouveau second facteur à sa prochaine connexion."),
+            _(
+                "L'agent activera un nouveau second facteur à sa prochaine connexion, dans les "
+                "%(days)d jours."
+            )
+            % {"days": settings.AGENT_ENROLMENT_DAYS},
         )
 
     @admin.action(

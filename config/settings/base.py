@@ -316,5 +316,9 @@ LOGGING = {
 
 ADMIN_URL = env.str("ADMIN_URL", default="agents/")
 OTP_TOTP_ISSUER = FUND["name"]
+# An agent enrols their authenticator app within this many days of their account's creation or
+# of the reset of their second factor; later, a supervisor resets it again. It keeps the window
+# in which someone holding only the first password could enrol their own phone short.
+AGENT_ENROLMENT_DAYS = env.int("AGENT_ENROLMENT_DAYS", default=7)
 # Number of reverse proxies in front of gunicorn whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

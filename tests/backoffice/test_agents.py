@@ -1,9 +1,16 @@
 """Agents sign in with a password and a TOTP code; members never reach the back-office."""
 
+import html
+from datetime import timedelta
+
 import pytest
+from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
 from audit.models import AuditEvent
+from backoffice import services
 from tests.backoffice import factories
 from tests.backoffice.conftest import current_code, sign_in
 
@@ -84,6 +91,60 @@ def test_first_sign_in_enrols_an_authenticator_by_qr_code(client):
     assert client.get("/agents/").status_code == 200
 
 
+def test_enrolment_closes_some_days_after_the_account_was_made(client, settings):
+    settings.AGENT_ENROLMENT_DAYS = 7
+    late = factories.agent(login="agent.tardif", totp=False)
+    User.objects.filter(pk=late.pk).update(date_joined=timezone.now() - timedelta(days=8))
+    response = client.post(
+        "/agents/login/", {"username": late.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert response["Location"] == "/agents/enrolement/"
+    page = client.get("/agents/enrolement/")
+    assert page.status_code == 403
+    text = html.unescape(page.content.decode())
+    assert "Délai d'activation dépassé" in text
+    assert "dans les 7 jours qui suivent la création de votre compte" in text
+    assert "Réinitialiser le second facteur" in text
+    # No key was shown, none was made, and the pending sign-in is over.
+    assert not TOTPDevice.objects.filter(user=late).exists()
+    assert "data:image/svg+xml" not in text
+    assert client.get("/agents/enrolement/")["Location"] == "/agents/login/"
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.LOGIN_FAILED, subject=late, data__reason="enrolment_expired"
+    ).exists()
+
+
+def test_a_supervisor_reset_opens_the_enrolment_again(supervisor_client, settings):
+    settings.AGENT_ENROLMENT_DAYS = 7
+    client = Client()  # the agent's own browser
+    late = factories.agent(login="agent.tardif", totp=False)
+    User.objects.filter(pk=late.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    response = supervisor_client.post(
+        "/agents/backoffice/agentaccount/",
+        {"action": "reset_second_factor", "_selected_action": [late.pk]},
+    )
+    assert response.status_code == 302
+    client.post("/agents/login/", {"username": late.login, "password": factories.AGENT_PASSWORD})
+    page = client.get("/agents/enrolement/")
+    assert page.status_code == 200
+    assert 'src="data:image/svg+xml;base64,' in page.content.decode()
+    device = TOTPDevice.objects.get(user=late, confirmed=False)
+    response = client.post("/agents/enrolement/", {"code": current_code(device)})
+    assert response["Location"] == "/agents/"
+
+
+def test_a_reset_older_than_the_window_does_not_reopen_it(client, supervisor, settings):
+    settings.AGENT_ENROLMENT_DAYS = 7
+    late = factories.agent(login="agent.tardif", totp=False)
+    User.objects.filter(pk=late.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    services.agent_totp_reset(agent=late, actor=supervisor)
+    AuditEvent.objects.filter(subject=late, data__action="totp_reset").update(
+        at=timezone.now() - timedelta(days=8)
+    )
+    client.post("/agents/login/", {"username": late.login, "password": factories.AGENT_PASSWORD})
+    assert client.get("/agents/enrolement/").status_code == 403
+
+
 def test_a_member_cannot_open_the_admin(client):
     member = factories.member()
     member.set_password("mot-de-passe-adherent-2026")
@@ -120,8 +181,6 @@ def test_agent_without_supervisor_group_cannot_manage_agents(agent_client):
 def test_supervisor_creates_an_agent(supervisor_client):
     from django.contrib.auth.models import Group
 
-    from accounts.models import User
-
     agent_group = Group.objects.get(name="agent")
     response = supervisor_client.post(
         "/agents/backoffice/agentaccount/add/",
@@ -157,8 +216,6 @@ def test_supervisor_resets_a_lost_second_factor(supervisor_client, agent):
 def test_agent_locked_out_after_failed_passwords_is_unblocked_by_a_supervisor(client, supervisor):
     from axes.models import AccessAttempt
     from django.test import Client
-
-    from accounts.models import User
 
     locked = factories.agent(login="agent.distrait")
     for _ in range(6):

@@ -109,6 +109,27 @@ def test_first_sign_in_shows_a_qr_code_and_the_key(live_server, page, assert_acc
     page.wait_for_url(live_server.url + "/agents/")
 
 
+def test_enrolment_past_its_window_says_whom_to_ask(live_server, page, assert_accessible):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    late = factories.agent(login="agent.tardif", totp=False)
+    User.objects.filter(pk=late.pk).update(date_joined=timezone.now() - timedelta(days=60))
+    page.goto(live_server.url + "/agents/login/")
+    page.get_by_label("Identifiant d'agent").fill(late.login)
+    page.get_by_label("Mot de passe").fill(factories.AGENT_PASSWORD)
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/agents/enrolement/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Délai d'activation dépassé")
+    assert page.get_by_role("img").count() == 0  # no QR code
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour à la connexion").click()
+    page.wait_for_url("**/agents/login/")
+
+
 def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_accessible):
     agent = factories.agent()
     member = factories.member()
