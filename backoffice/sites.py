@@ -6,17 +6,26 @@ checked, or, on first sign-in, once an authenticator app has been enrolled by QR
 then the person is not logged in at all (DESIGN §8).
 """
 
-from django.contrib import admin
+from functools import update_wrapper
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+# What an agent whose password was chosen by a supervisor may open before choosing their own.
+REACHABLE_BEFORE_PASSWORD_CHANGE = frozenset({"password_change", "password_change_done", "logout"})
 
 
 class AgentAdminSite(admin.AdminSite):
-    site_header = _("Back-office Mon espace privé")
-    site_title = _("Back-office")
-    index_title = _("Accueil du back-office")
+    site_header = gettext_lazy("Back-office Mon espace privé")
+    site_title = gettext_lazy("Back-office")
+    index_title = gettext_lazy("Accueil du back-office")
     index_template = "backoffice/index.html"
     enable_nav_sidebar = False
 
@@ -30,6 +39,44 @@ class AgentAdminSite(admin.AdminSite):
             and user.kind == User.Kind.AGENT
             and getattr(user, "is_verified", lambda: False)()
         )
+
+    def admin_view(self, view, cacheable=False):
+        """Django's guard, and then: a password a supervisor chose must be replaced first."""
+        guarded = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            user = request.user
+            if (
+                self.has_permission(request)
+                and user.must_change_password
+                and request.resolver_match.url_name not in REACHABLE_BEFORE_PASSWORD_CHANGE
+            ):
+                messages.info(
+                    request,
+                    _(
+                        "Le mot de passe que vous avez reçu ne sert qu'une fois : choisissez "
+                        "le vôtre pour continuer."
+                    ),
+                )
+                return redirect("admin:password_change")
+            return guarded(request, *args, **kwargs)
+
+        return update_wrapper(inner, guarded)
+
+    def password_change(self, request, extra_context=None):
+        """Django's page (old password, new one twice, the password validators), which also
+        ends the obligation to choose a password, and is audited."""
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            User.objects.filter(pk=request.user.pk).update(must_change_password=False)
+            audit_record(
+                AuditEvent.Type.PASSWORD_CHANGED,
+                request=request,
+                actor=request.user,
+                subject=request.user,
+                area="back-office",
+            )
+        return response
 
     def get_urls(self):
         from . import views

@@ -257,7 +257,8 @@ class AgentForm(ModelForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=gettext_lazy(
-            "Au moins 12 caractères. Laisser vide pour ne pas changer le mot de passe."
+            "Au moins 12 caractères. Laisser vide pour ne pas changer le mot de passe. "
+            "L'agent en choisira un autre à sa prochaine connexion."
         ),
     )
 
@@ -272,7 +273,7 @@ class AgentForm(ModelForm):
             self.fields["new_password"].label = _("Mot de passe")
             self.fields["new_password"].help_text = _(
                 "Au moins 12 caractères. L'agent activera son second facteur à sa première "
-                "connexion, dans les %(days)d jours."
+                "connexion, dans les %(days)d jours, puis choisira son propre mot de passe."
             ) % {"days": settings.AGENT_ENROLMENT_DAYS}
 
     def clean_new_password(self):
@@ -286,7 +287,9 @@ class AgentForm(ModelForm):
         agent.kind = User.Kind.AGENT
         agent.is_staff = True
         if self.cleaned_data.get("new_password"):
+            # A password someone else chose serves once: the agent replaces it at sign-in.
             agent.set_password(self.cleaned_data["new_password"])
+            agent.must_change_password = True
         if commit:
             agent.save()
             self.save_m2m()

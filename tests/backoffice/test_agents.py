@@ -199,9 +199,68 @@ def test_supervisor_creates_an_agent(supervisor_client):
     assert created.kind == User.Kind.AGENT and created.is_staff and not created.is_superuser
     assert list(created.groups.values_list("name", flat=True)) == ["agent"]
     assert created.check_password("une-phrase-de-passe-solide")
+    assert created.must_change_password  # the supervisor's choice serves once
     assert AuditEvent.objects.filter(
         type=AuditEvent.Type.AGENT_ACTION, subject=created, data__action="add"
     ).exists()
+
+
+def test_an_agent_replaces_the_password_a_supervisor_chose_before_anything_else(client):
+    agent = factories.agent(login="agent.neuf", must_change_password=True)
+    response = sign_in(client, agent)
+    assert client.get("/agents/")["Location"] == "/agents/password_change/"
+    assert client.get("/agents/backoffice/letter/")["Location"] == "/agents/password_change/"
+    page = client.get("/agents/password_change/")
+    assert page.status_code == 200
+    assert "choisissez le vôtre pour continuer" in html.unescape(page.content.decode())
+    # The password validators apply, as everywhere.
+    refused = client.post(
+        "/agents/password_change/",
+        {
+            "old_password": factories.AGENT_PASSWORD,
+            "new_password1": "court",
+            "new_password2": "court",
+        },
+    )
+    assert refused.status_code == 200
+    agent.refresh_from_db()
+    assert agent.must_change_password
+    chosen = "un autre mot de passe bien à moi"
+    response = client.post(
+        "/agents/password_change/",
+        {
+            "old_password": factories.AGENT_PASSWORD,
+            "new_password1": chosen,
+            "new_password2": chosen,
+        },
+    )
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert not agent.must_change_password and agent.check_password(chosen)
+    assert client.get("/agents/").status_code == 200  # still signed in, second factor included
+    assert AuditEvent.objects.filter(
+        type=AuditEvent.Type.PASSWORD_CHANGED, subject=agent, data__area="back-office"
+    ).exists()
+
+
+def test_a_supervisor_setting_a_new_password_makes_the_agent_choose_again(supervisor_client, agent):
+    from django.contrib.auth.models import Group
+
+    response = supervisor_client.post(
+        f"/agents/backoffice/agentaccount/{agent.pk}/change/",
+        {
+            "login": agent.login,
+            "first_name": agent.first_name,
+            "last_name": agent.last_name,
+            "email": "lise@cps.example",
+            "groups": [Group.objects.get(name="agent").pk],
+            "is_active": "on",
+            "new_password": "un mot de passe provisoire",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    agent.refresh_from_db()
+    assert agent.must_change_password and agent.check_password("un mot de passe provisoire")
 
 
 def test_supervisor_resets_a_lost_second_factor(supervisor_client, agent):

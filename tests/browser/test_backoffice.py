@@ -92,7 +92,8 @@ def test_agent_signs_in_with_totp_and_works_through_the_day(live_server, page, a
 
 
 def test_first_sign_in_shows_a_qr_code_and_the_key(live_server, page, assert_accessible):
-    agent = factories.agent(login="nouvel.agent", totp=False)
+    # As a supervisor makes an agent: the first password is theirs, to be replaced.
+    agent = factories.agent(login="nouvel.agent", totp=False, must_change_password=True)
     page.goto(live_server.url + "/agents/login/")
     page.get_by_label("Identifiant d'agent").fill(agent.login)
     page.get_by_label("Mot de passe").fill(factories.AGENT_PASSWORD)
@@ -106,7 +107,19 @@ def test_first_sign_in_shows_a_qr_code_and_the_key(live_server, page, assert_acc
         current_code(device)
     )
     page.get_by_role("button", name="Activer et se connecter").click()
-    page.wait_for_url(live_server.url + "/agents/")
+    # Then the agent's own password, before any other page.
+    page.wait_for_url(live_server.url + "/agents/password_change/")
+    expect(page.get_by_text("choisissez le vôtre pour continuer")).to_be_visible()
+    assert_accessible(page)
+    chosen = "un mot de passe rien qu'à moi"
+    page.get_by_label("Ancien mot de passe").fill(factories.AGENT_PASSWORD)
+    page.locator("#id_new_password1").fill(chosen)
+    page.locator("#id_new_password2").fill(chosen)
+    page.get_by_role("button", name="Modifier mon mot de passe").click()
+    page.wait_for_url(live_server.url + "/agents/password_change/done/")
+    assert_accessible(page)
+    page.goto(live_server.url + "/agents/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accueil du back-office")
 
 
 def test_enrolment_past_its_window_says_whom_to_ask(live_server, page, assert_accessible):
