@@ -434,3 +434,33 @@ def test_passwords_made_together_are_one_per_account():
     with pytest.raises(ValueError):
         temporary_passwords_issue(users=[second, second], channel=TemporaryPassword.Channel.EMAIL)
     assert len(_valid_passwords(second)) == 1
+
+
+def test_the_mime_boundary_never_occurs_in_the_texts(monkeypatch):
+    from delivery import emails
+
+    tokens = iter(["a" * 32, "b" * 32])
+    monkeypatch.setattr(emails.secrets, "token_hex", lambda n: next(tokens))
+    # A text that happens to hold the first candidate: the second is taken.
+    assert emails._boundary("du texte", "…=_" + "a" * 32 + "…") == "=_" + "b" * 32
+
+
+def test_the_email_is_well_formed_multipart_with_its_boundary(smtp_server):
+    import email
+
+    user = User.objects.create(
+        login="boundary", kind=User.Kind.MEMBER, email="b@example.org", first_name="Léa"
+    )
+    email_enqueue(
+        kind=EmailDelivery.Kind.EXISTING_ACCOUNT,
+        user=user,
+        to_address=user.email,
+        language="fr",
+        context={},
+    )
+    run_worker()
+    (message,) = smtp_server.wait_for(1)
+    raw = email.message_from_bytes(message.as_bytes())
+    assert raw.get_content_type() == "multipart/alternative"
+    assert raw.get_boundary().startswith("=_")
+    assert [part.get_content_type() for part in raw.get_payload()] == ["text/plain", "text/html"]

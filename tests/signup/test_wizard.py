@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from signup.models import FunnelCount, SignupRequest
@@ -526,6 +527,20 @@ def test_answering_a_step_writes_the_session_and_the_funnel_once(client):
     ]
     assert statements == [
         "SELECT django_session",
-        "UPDATE signup_funnelcount",
+        "INSERT signup_funnelcount",  # INSERT … ON CONFLICT DO UPDATE: one statement
         "UPDATE django_session",
     ]
+
+
+def test_the_funnel_counts_each_event_in_its_own_row_of_the_day(db):
+    from signup.services import funnel_record
+
+    for _ in range(3):
+        funnel_record(event=FunnelCount.Event.STEP, profile="particulier", step=2)
+    funnel_record(event=FunnelCount.Event.STEP, profile="particulier", step=3)
+    funnel_record(event=FunnelCount.Event.COMPLETE, profile="particulier", channel="email")
+    counts = {
+        (row.event, row.step, row.channel): row.count
+        for row in FunnelCount.objects.filter(day=timezone.localdate(), profile="particulier")
+    }
+    assert counts == {("step", 2, ""): 3, ("step", 3, ""): 1, ("complete", 0, "email"): 1}
