@@ -18,6 +18,11 @@ def parse_iban(raw: str) -> str:
         raise required_error()
     if not _SHAPE.fullmatch(iban):
         raise _format_error()
+    # The usual case, with one call to python-stdnum: a valid IBAN whose key is in 02…98
+    # (ISO 13616) has the key that calc_check_digits gives, since both are ≡ 98 − (the
+    # rest's value × 100) mod 97; anything else takes the checks below, for their message.
+    if "02" <= iban[2:4] <= "98" and stdnum_iban.is_valid(iban):
+        return iban
     # python-stdnum checks the key before the format, so a missing character would pass
     # for a wrong key: check the format first, on the IBAN with its key recomputed.
     with_right_key = iban[:2] + stdnum_iban.calc_check_digits(iban) + iban[4:]

@@ -1,8 +1,16 @@
 """What a person typing their mobile number sees, in Saint-Barthélemy or in mainland France."""
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from identity import IdentityError, format_phone_national, parse_mobile
+
+MOBILE_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
 
 NOT_MOBILE = "Ce numéro n'est pas celui d'un téléphone mobile : indiquez un numéro de mobile."
 INVALID = (
@@ -79,3 +87,59 @@ def test_an_unknown_region_is_a_programming_error():
 )
 def test_numbers_are_shown_as_people_write_them(e164, shown):
     assert format_phone_national(e164) == shown
+
+
+# parse_mobile checks a number with number_type() alone when it is a mobile; these tests keep
+# that equal to what the library's two checks, is_valid_number() then number_type(), decide.
+
+
+def _parse_mobile_with_both_checks(raw: str, region: str) -> str:
+    """The library's checks one after the other, as parse_mobile made them until it was sped up."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region)
+    except phonenumbers.NumberParseException:
+        return "phone_invalid"
+    if not phonenumbers.is_valid_number(number):
+        return "phone_invalid"
+    if phonenumbers.number_type(number) not in MOBILE_TYPES:
+        return "phone_not_mobile"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _outcome(raw: str, region: str) -> str:
+    try:
+        return parse_mobile(raw, region=region)
+    except IdentityError as error:
+        return error.code
+
+
+def test_every_region_code_belongs_to_its_calling_code():
+    # What makes a mobile number_type() a valid number: is_valid_number() adds only this.
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            if region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+                assert phonenumbers.country_code_for_valid_region(region) == code, region
+
+
+@pytest.mark.parametrize("region", ["BL", "FR", "GP", "MF", "RE", "BE", "US"])
+def test_the_example_numbers_of_every_region_and_type_as_before(region):
+    for example_region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in phonenumbers.PhoneNumberType.values():
+            example = phonenumbers.example_number_for_type(example_region, kind)
+            if example is None:
+                continue
+            e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+            national = str(example.national_number)
+            for typed in (e164, national, "0" + national, national[:-1], national + "0"):
+                assert _outcome(typed, region) == _parse_mobile_with_both_checks(typed, region)
+
+
+@settings(max_examples=2000)
+@given(
+    region=st.sampled_from(["BL", "FR", "GP", "MF", "US"]),
+    prefix=st.sampled_from(["", "0", "+", "00", "+590 ", "+33 ", "+1 ", "+800 ", "+882 "]),
+    digits=st.text("0123456789", min_size=1, max_size=16),
+)
+def test_generated_numbers_as_before(region, prefix, digits):
+    typed = prefix + digits
+    assert _outcome(typed, region) == _parse_mobile_with_both_checks(typed, region)
