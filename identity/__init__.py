@@ -7,7 +7,7 @@ Pure Python, no Django: each parser returns the normalized value or raises
 
 from identity.amounts import parse_amount
 from identity.dates import EARLIEST_BIRTH_DATE, parse_birth_date
-from identity.digests import PURPOSES, keyed_digest
+from identity.digests import PURPOSES, keyed_digest, keyed_digester
 from identity.employer import normalize_employer_account
 from identity.errors import IdentityError
 from identity.iban import parse_iban
@@ -36,6 +36,7 @@ __all__ = [
     "format_phone_national",
     "is_fictitious_month",
     "keyed_digest",
+    "keyed_digester",
     "make_nir",
     "mask_nir",
     "nir_key",

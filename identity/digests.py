@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 
 # What each purpose's normalizer returns; a digest of anything else would never match.
 _NORMALIZED = {
@@ -24,12 +25,28 @@ def keyed_digest(key: bytes, purpose: str, value: str) -> str:
     ``ValueError``. The purpose prefix keeps digests of different kinds apart. ``key``
     is IDENTITY_HMAC_KEY, never Django's SECRET_KEY.
     """
+    return keyed_digester(key, purpose)(value)
+
+
+def keyed_digester(key: bytes, purpose: str) -> Callable[[str], str]:
+    """Return ``keyed_digest`` for one key and purpose, for digesting many values.
+
+    The HMAC of the key and the purpose prefix is computed once and copied for each value:
+    the same digest, with a third less work per value (the registry import digests millions).
+    """
     if not isinstance(key, bytes) or not key:
         raise ValueError("the digest key must be non-empty bytes")
     if purpose not in _NORMALIZED:
         raise ValueError(f"unknown digest purpose {purpose!r}")
-    # The value itself is never echoed: it is a NIR or a proof of identity.
-    if not _NORMALIZED[purpose].fullmatch(value):
-        raise ValueError(f"the {purpose} value is not normalized")
-    message = f"{purpose}\x00{value}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    normalized = _NORMALIZED[purpose].fullmatch
+    prefixed = hmac.new(key, f"{purpose}\x00".encode(), hashlib.sha256)
+
+    def digest(value: str) -> str:
+        # The value itself is never echoed: it is a NIR or a proof of identity.
+        if not normalized(value):
+            raise ValueError(f"the {purpose} value is not normalized")
+        mac = prefixed.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
+
+    return digest

@@ -4,8 +4,10 @@ import hashlib
 import hmac
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from identity import PURPOSES, keyed_digest, parse_iban, parse_nir
+from identity import PURPOSES, keyed_digest, keyed_digester, parse_iban, parse_nir
 
 KEY = b"k" * 32
 
@@ -73,3 +75,27 @@ def test_unknown_purposes_and_empty_keys_are_programming_errors():
         keyed_digest(b"", "nir", "1850597701123")
     with pytest.raises(ValueError, match="key"):
         keyed_digest("not bytes", "nir", "1850597701123")
+
+
+@given(
+    values=st.lists(st.text("0123456789", min_size=1, max_size=20), min_size=1, max_size=5),
+    key=st.binary(min_size=1, max_size=100),
+)
+def test_a_digester_gives_each_value_its_hmac_whatever_came_before(values, key):
+    digest = keyed_digester(key, "vitale")
+
+    for value in values:
+        expected = hmac.new(key, b"vitale\x00" + value.encode(), hashlib.sha256).hexdigest()
+        assert digest(value) == expected == keyed_digest(key, "vitale", value)
+
+
+def test_a_digester_refuses_what_keyed_digest_refuses():
+    digest = keyed_digester(KEY, "nir")
+
+    with pytest.raises(ValueError) as error:
+        digest("185059770112329")
+    assert "185059770112329" not in str(error.value)
+    with pytest.raises(ValueError, match="purpose"):
+        keyed_digester(KEY, "email")
+    with pytest.raises(ValueError, match="key"):
+        keyed_digester(b"", "nir")
