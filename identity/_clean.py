@@ -7,11 +7,15 @@ _DROP = {ord(char): None for char in _SEPARATORS}
 
 def remove_separators(raw: str) -> str:
     """Drop whitespace (including non-breaking spaces), dots, hyphens and dashes."""
+    if raw.isascii() and raw.isalnum():  # none of them: a number as files write it
+        return raw
     return "".join(raw.split()).translate(_DROP)
 
 
 def upper_ascii(text: str) -> str:
     """Upper-case ASCII letters only, so that the result is stable under repetition."""
+    if text.isascii():  # str.upper() changes nothing else in ASCII, and is faster
+        return text.upper()
     return text.translate(_ASCII_UPPER)
 
 

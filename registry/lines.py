@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -145,7 +146,7 @@ class LineContext:
     def width(self) -> int:
         return len(self.positions)
 
-    @property
+    @cached_property
     def in_contract_order(self) -> bool:
         return self.positions == tuple(range(len(self.positions)))
 
@@ -282,8 +283,10 @@ def row_digest(values) -> str:
     It covers the stored values only, where identifiers are already keyed digests, so it
     reveals nothing that the row does not.
     """
-    text = "\x1f".join([ROW_FORMAT, *("" if value is None else str(value) for value in values)])
-    return hashlib.sha256(text.encode()).hexdigest()
+    texts = list(map(str, values))
+    if None in values:
+        texts = ["" if value is None else text for value, text in zip(values, texts, strict=True)]
+    return hashlib.sha256("\x1f".join([ROW_FORMAT, *texts]).encode()).hexdigest()
 
 
 def _parse_person(fields: list[str], context: LineContext) -> tuple:
@@ -388,6 +391,10 @@ def _parse_company(fields: list[str], context: LineContext) -> tuple:
 
 def _text(value: str, column: str, *, required: bool = False) -> str:
     """Spaces collapsed, Unicode composed (NFC), no control characters, bounded length."""
+    if not value:  # most address lines
+        if required:
+            raise LineError(column, _("Renseigner cette information."))
+        return value
     text = " ".join(value.split())
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
@@ -479,8 +486,12 @@ def _email(raw: str) -> str:
     return email
 
 
+@lru_cache(maxsize=256)
 def _profiles(raw: str) -> str:
-    """The profiles held, in a fixed order, so that a reordered list is not a change."""
+    """The profiles held, in a fixed order, so that a reordered list is not a change.
+
+    Kept per value: an extract writes a handful of lists (a refused one raises each time).
+    """
     held = {part.strip().lower() for part in raw.split(",")} - {""}
     if not held:
         raise LineError("profils", _("Aucun profil : indiquez-en au moins un."))
