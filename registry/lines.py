@@ -32,6 +32,7 @@ from identity import (
     parse_nir,
     parse_siret,
 )
+from registry.copy_text import copy_rows
 from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
 
 PERSONS = "persons"
@@ -512,11 +513,12 @@ def _profiles(raw: str) -> str:
     return ",".join(profile for profile in PROFILES if profile in held)
 
 
-def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
+def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext, *, copy_text=False):
     """Parse lines given as ``(line number, text, line digest)``.
 
-    Returns ``(rows, rejects)``: rows are ``(line, *FIELDS[kind], line digest)``, rejects
-    ``(line, column, message, params)``.
+    Returns ``(rows, rejects)``: rows are ``(line, *FIELDS[kind], line digest)``, or with
+    ``copy_text`` one string of them in PostgreSQL's COPY text format (registry.copy_text);
+    rejects are ``(line, column, message, params)``.
     """
     rows, rejects = [], []
     for number, text, digest in entries:
@@ -535,19 +537,20 @@ def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext):
                     {"error": type(error).__name__},
                 )
             )
-    return rows, rejects
+    return (copy_rows(rows) if copy_text else rows), rejects
 
 
-# The context of a parsing process, set once by its initializer.
+# What a parsing process was started with, set once by its initializer.
 _process_context: LineContext | None = None
+_process_copy_text = False
 
 
-def init_process(context: LineContext) -> None:
+def init_process(context: LineContext, copy_text: bool = False) -> None:
     """Initializer of a parsing process."""
-    global _process_context  # noqa: PLW0603 - one context per process, set once
-    _process_context = context
+    global _process_context, _process_copy_text  # noqa: PLW0603 - set once per process
+    _process_context, _process_copy_text = context, copy_text
 
 
 def parse_chunk_in_process(entries: list[tuple[int, str, str]]):
-    """``parse_chunk`` with the context the process was started with."""
-    return parse_chunk(entries, _process_context)
+    """``parse_chunk`` with what the process was started with."""
+    return parse_chunk(entries, _process_context, copy_text=_process_copy_text)

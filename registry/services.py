@@ -209,7 +209,8 @@ class _Import:
             if count:
                 file.seek(body)
                 lines_to_parse = self._lines_to_parse(file, to_parse, context)
-                for rows, rejects in self._parsed(lines_to_parse, context, count):
+                parsed = self._parsed(lines_to_parse, context, count, staging.copy_text)
+                for rows, rejects in parsed:
                     staging.write(rows)
                     for line, column, message, params in rejects:
                         self._reject(line, column, _translate(message, params))
@@ -359,7 +360,7 @@ class _Import:
         if chunk:
             yield chunk
 
-    def _parsed(self, chunks, context: LineContext, count: int):
+    def _parsed(self, chunks, context: LineContext, count: int, copy_text: bool):
         """Yield ``parse_chunk``'s results for each chunk, in order, parsed here or by a pool."""
         workers = self.workers
         if workers is None:
@@ -367,14 +368,17 @@ class _Import:
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if many else 0
         if workers <= 0:
             for chunk in chunks:
-                yield parse_chunk(chunk, context)
+                yield parse_chunk(chunk, context, copy_text=copy_text)
             return
         # forkserver: the parsing processes start from a clean interpreter, not from a copy
         # of this one with its database connection.
         mp_context = multiprocessing.get_context("forkserver")
         mp_context.set_forkserver_preload(["registry.lines"])
         with ProcessPoolExecutor(
-            workers, mp_context=mp_context, initializer=init_process, initargs=(context,)
+            workers,
+            mp_context=mp_context,
+            initializer=init_process,
+            initargs=(context, copy_text),
         ) as pool:
             pending = deque()
             try:

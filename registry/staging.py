@@ -42,6 +42,8 @@ class Staging:
         self.target = quote(self.model._meta.db_table)
         self.columns = ", ".join(quote(name) for name in self.fields)
         self.postgresql = connection.vendor == "postgresql"
+        # Parsed rows come as COPY text (registry.copy_text) where COPY takes them.
+        self.copy_text = self.postgresql
 
     def create(self) -> None:
         """Create both tables, empty, the rows with the model's own column types."""
@@ -65,10 +67,14 @@ class Staging:
 
     def write_lines(self, lines: list[tuple[int, str]]) -> None:
         """Append ``(line number, line digest)`` pairs."""
+        if self.postgresql:
+            # A number and a hexadecimal digest: COPY text with nothing to escape.
+            lines = "".join([f"{number}\t{digest}\n" for number, digest in lines])
         self._write(self.lines, "line, line_digest", lines)
 
-    def write(self, rows: list[tuple]) -> None:
-        """Append parsed rows: ``(line, *FIELDS[kind], line digest)``."""
+    def write(self, rows: list[tuple] | str) -> None:
+        """Append parsed rows: ``(line, *FIELDS[kind], line digest)``, or their COPY text
+        (``parse_chunk(..., copy_text=True)``) when ``self.copy_text``."""
         self._write(self.rows, f"line, {self.columns}, line_digest", rows)
 
     def lines_to_parse(self):
@@ -161,14 +167,17 @@ class Staging:
             for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def _write(self, table: str, columns: str, rows: list[tuple]) -> None:
+    def _write(self, table: str, columns: str, rows: list[tuple] | str) -> None:
         if not rows:
             return
         with connection.cursor() as cursor:
             if self.postgresql:
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    if isinstance(rows, str):
+                        copy.write(rows)
+                    else:
+                        for row in rows:
+                            copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(rows[0]))
                 cursor.executemany(
