@@ -153,6 +153,9 @@ class RegistryImport(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
+    # The process running the import: without PostgreSQL's locks (SQLite, on one machine),
+    # how a later import or the back-office tells that it was killed.
+    pid = models.PositiveIntegerField(_("processus"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("import du registre")

@@ -13,7 +13,8 @@ What an import does with a file:
   registry until the new one is committed.
 
 Each import is recorded in RegistryImport and in the audit log, with counts and rejected
-lines, never with an identifier in clear.
+lines, never with an identifier in clear. An import killed outright cannot record its end:
+the next import, or the back-office's list of imports, records it as failed.
 """
 
 import codecs
@@ -26,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
@@ -88,7 +89,13 @@ def registry_import(
 
 
 def _import(*, path, kind, codec, agent, progress, workers) -> RegistryImport:
-    record = RegistryImport.objects.create(kind=kind, file_name=path.name[:255], agent=agent)
+    registry_imports_interrupted_close()
+    with transaction.atomic():
+        record = RegistryImport.objects.create(
+            kind=kind, file_name=path.name[:255], agent=agent, pid=os.getpid()
+        )
+        # Taken before the record is visible: no one can find it running yet unlocked.
+        _running_lock(record, take=True)
     try:
         # Its own transaction, not @transaction.atomic: the record above must outlive a
         # rollback, to say what happened.
@@ -142,9 +149,78 @@ def encoding_check(encoding: str) -> str:
     return codec.name
 
 
+def registry_imports_interrupted_close() -> int:
+    """Mark as failed the imports « en cours » whose process is gone; return how many.
+
+    An import killed outright (SIGKILL, a machine's restart) never records its end. On
+    PostgreSQL a running import holds an advisory lock, which the server releases when the
+    import's connection ends: a lock that can be taken means the import is over. Elsewhere
+    (SQLite, one machine) its process is looked for. Its transaction was rolled back: the
+    registry did not change.
+    """
+    closed = 0
+    for record in RegistryImport.objects.filter(status=RegistryImport.Status.RUNNING):
+        if _still_running(record):
+            continue
+        # Stored, so in the site's language, whoever shows the list.
+        with translation.override(settings.LANGUAGE_CODE):
+            message = gettext(
+                "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé "
+                "ou redémarrage du serveur). Le registre n'a pas changé."
+            )
+        # Conditional, so that two pages shown at once record it once.
+        if RegistryImport.objects.filter(pk=record.pk, status=record.status).update(
+            status=RegistryImport.Status.FAILED, finished_at=timezone.now(), message=message
+        ):
+            record.refresh_from_db()
+            _audit(record, interrupted=True)
+            closed += 1
+    return closed
+
+
+# Advisory lock namespace (PostgreSQL) of running imports; the second key is the import's id.
+_RUNNING_LOCKS = 0x52474953
+
+
+def _running_lock(record: RegistryImport, *, take: bool) -> None:
+    """Take or release the advisory lock that says the import is running (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_lock" if take else "pg_advisory_unlock"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s, %s)", [_RUNNING_LOCKS, record.pk])
+
+
+def _still_running(record: RegistryImport) -> bool:
+    if connection.vendor == "postgresql":
+        # Read, not tried: trying would succeed in the import's own session, locks being
+        # re-entrant there.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 2)",
+                [_RUNNING_LOCKS, record.pk],
+            )
+            return cursor.fetchone()[0]
+    if record.pid is None:
+        return False
+    try:
+        os.kill(record.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    return True
+
+
 def _finish(record: RegistryImport) -> None:
     record.finished_at = timezone.now()
     record.save()
+    _audit(record)
+    _running_lock(record, take=False)
+
+
+def _audit(record: RegistryImport, **extra) -> None:
     audit_record(
         AuditEvent.Type.REGISTRY_IMPORT,
         actor=record.agent,
@@ -156,6 +232,7 @@ def _finish(record: RegistryImport) -> None:
         updated=record.updated,
         unchanged=record.unchanged,
         rejected=record.rejected,
+        **extra,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from registry.models import Company, Person, RegistryImport
-from registry.services import registry_import
+from registry.services import registry_import, registry_imports_interrupted_close
 
 from ..forms import RegistryImportForm
 from .base import IdentifierSearchMixin
@@ -128,6 +128,11 @@ class RegistryImportAdmin(ViewOnlyAdmin):
             ),
             _("(1 000 premières lignes)") if len(obj.rejected_lines) > 1000 else "",
         )
+
+    def changelist_view(self, request, extra_context=None):
+        # An import killed outright would otherwise stay « En cours » in this list forever.
+        registry_imports_interrupted_close()
+        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         return [

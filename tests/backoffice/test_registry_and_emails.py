@@ -1,6 +1,7 @@
 """Registry imports seen and run from the back-office; failed emails sent again."""
 
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -30,6 +31,22 @@ def test_imports_are_listed_with_their_rejected_lines(agent_client):
     page = agent_client.get(f"/agents/registry/registryimport/{record.pk}/change/").content.decode()
     assert "clé du NIR incorrecte" in page and "<td>7</td>" in page
     assert agent_client.get("/agents/registry/registryimport/add/").status_code == 403
+
+
+def test_an_import_killed_outright_is_listed_as_failed_not_running(agent_client):
+    process = subprocess.Popen(["true"])  # noqa: S607 - its pid is surely free after
+    process.wait()
+    killed = RegistryImport.objects.create(
+        kind="persons", file_name="extrait-tue.csv", pid=process.pid
+    )
+
+    page = agent_client.get("/agents/registry/registryimport/").content.decode()
+
+    killed.refresh_from_db()
+    assert killed.status == RegistryImport.Status.FAILED
+    assert re.search(r"extrait-tue\.csv</[^>]+>\s*<td[^>]*>Échec</td>", page)
+    detail = agent_client.get(f"/agents/registry/registryimport/{killed.pk}/change/")
+    assert "son processus a disparu" in detail.content.decode()
 
 
 def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, tmp_path):
