@@ -137,7 +137,7 @@ def test_a_key_outside_02_to_98_is_refused_although_mod_97_accepts_it(right_key,
     assert (error.value.code, error.value.message) == ("iban_key", KEY_ERROR)
 
 
-@settings(max_examples=2000)
+@settings(max_examples=2000, deadline=None)
 @given(
     country=st.sampled_from(["FR", "BE", "DE", "ES", "IT", "MC", "GB", "XX", "NL"]),
     key=st.integers(0, 99),
@@ -148,7 +148,7 @@ def test_generated_ibans_as_before(country, key, bban):
     assert _outcome(iban) == _parse_iban_with_every_check(iban)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(
     country=st.sampled_from(["FR", "BE", "DE", "ES", "IT", "MC", "NL"]),
     bban=st.text("0123456789", min_size=10, max_size=30),
