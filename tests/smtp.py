@@ -7,11 +7,16 @@ makes it answer 451 to every recipient (a failed delivery) until set back to Fal
 
 import email
 import email.policy
+import logging
 import socket
 import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every connection at INFO from its own thread, also after a test has ended and
+# its captured output is closed (« Logging error »): only its warnings are of interest here.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
@@ -67,4 +72,9 @@ class SMTPServer:
         return self.mailbox
 
     def __exit__(self, *exc):
+        # The email task keeps its SMTP connection between emails: close it with its server,
+        # so that the next test's server is not greeted by a connection to this one.
+        from delivery.tasks import _smtp_close
+
+        _smtp_close()
         self.controller.stop()
