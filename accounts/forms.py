@@ -81,7 +81,9 @@ class IdentifierField(TextField):
         attrs.update(
             {
                 "autocomplete": "username",
-                # Not inputmode="numeric": a NIR of a person born in Corsica holds 2A or 2B.
+                # A numeric keypad on phones; the page offers the full keyboard for the 2A or
+                # 2B of a NIR of someone born in Corsica (core.forms.full_keyboard).
+                "inputmode": "numeric",
                 "spellcheck": "false",
                 "autocapitalize": "characters",
                 "class": "input--medium",

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.clients import client_ip
+from core.forms import full_keyboard
 
 from . import reset
 from .decorators import member_required
@@ -91,7 +92,12 @@ def login_view(request):
             login_failure_record(
                 request=request, login=form.cleaned_data["identifier"].login, finding=form.finding
             )
-    return render(request, "accounts/login.html", {"form": form, "next": _next_url(request)})
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "full_keyboard": full_keyboard(request, form, "identifier"),
+    }
+    return render(request, "accounts/login.html", context)
 
 
 @require_POST
@@ -159,6 +165,7 @@ def password_reset_step(request, slug: str):
         "form": form,
         "previous_url": _reset_url(previous) if previous else None,
         "card_url": _reset_url(reset.VITALE_CARD),
+        "full_keyboard": full_keyboard(request, form, "identifier"),
     }
     return render(request, page.template, context)
 

@@ -30,6 +30,23 @@ class ModelForm(FormMixin, forms.ModelForm):
     pass
 
 
+# « ?clavier=complet »: the same page with a NIR field that keeps the phone's full keyboard.
+FULL_KEYBOARD_PARAMETER, FULL_KEYBOARD_VALUE = "clavier", "complet"
+
+
+def full_keyboard(request, form, field_name: str) -> bool:
+    """Whether this page gives ``field_name`` the full keyboard instead of a numeric keypad.
+
+    NIR fields ask phones for a numeric keypad, which has no letters, and the NIR of someone
+    born in Corsica holds 2A or 2B: next to such a field a link reopens the page with
+    « ?clavier=complet », which drops the field's inputmode.
+    """
+    wanted = request.GET.get(FULL_KEYBOARD_PARAMETER) == FULL_KEYBOARD_VALUE
+    if wanted and field_name in form.fields:
+        form.fields[field_name].widget.attrs.pop("inputmode", None)
+    return wanted
+
+
 def identity_error(error) -> forms.ValidationError:
     """Turn an identity.IdentityError into a form error, translated in the person's language."""
     return forms.ValidationError(gettext(error.message), code=error.code)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.clients import client_ip
+from core.forms import full_keyboard
 
 from . import services
 from . import steps as wizard_steps
@@ -49,7 +50,9 @@ def step_view(request, slug: str):
         form = wizard.form(step)
         if step is wizard_steps.PROFILE and _reach(wizard, step):
             wizard.save()
-    return render(request, step.template, _context(wizard, step, form))
+    context = _context(wizard, step, form)
+    context["full_keyboard"] = full_keyboard(request, form, "nir")
+    return render(request, step.template, context)
 
 
 def _reach(wizard: Wizard, step: Step) -> bool:

@@ -1,6 +1,7 @@
 """« Se connecter à Mon espace privé »: every state of DESIGN §4, as a person or guesser sees it."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -46,7 +47,8 @@ def test_login_page_asks_for_identifier_and_password_with_the_right_hints(client
     assert response.status_code == 200
     assert "<h1>Se connecter à Mon espace privé</h1>" in html
     assert 'autocomplete="username"' in html
-    assert 'autocapitalize="characters"' in html and 'inputmode="numeric"' not in html  # 2A, 2B
+    assert 'inputmode="numeric"' in html and 'autocapitalize="characters"' in html
+    assert 'href="?clavier=complet"' in html  # the full keyboard, for a Corsican NIR
     assert 'autocomplete="current-password"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert reverse("accounts:password_reset") in html
@@ -187,13 +189,23 @@ def test_personal_password_leads_to_the_space(client, member):
     assert client.get(SPACE_URL).status_code == 200
 
 
-def test_person_born_in_corsica_logs_in_with_2a_typed_in_lower_case(client):
+def test_person_born_in_corsica_gets_the_full_keyboard_and_logs_in_with_2a(client):
     person, nir = make_person(department="2A", commune="004")
     corsican = make_member(person=person, nir=nir, temporary=None, password=PERSONAL_PASSWORD)
     assert "2A" in corsican.identifier
+    # The link next to the field: the same page, the identifier without a numeric keypad.
+    html = client.get(reverse("accounts:login") + "?clavier=complet").content.decode()
+    field = re.search(r'<input[^>]*name="identifier"[^>]*>', html).group(0)
+    assert "inputmode" not in field and 'autocomplete="username"' in field
+    assert 'action="/compte/connexion/?clavier=complet"' in html  # kept after an error
+    assert 'href="?clavier=complet"' not in html
     typed = corsican.identifier.lower()
-    response = post_login(
-        client, f"{typed[0]} {typed[1:3]} {typed[3:5]} {typed[5:]}", PERSONAL_PASSWORD
+    response = client.post(
+        reverse("accounts:login") + "?clavier=complet",
+        {
+            "identifier": f"{typed[0]} {typed[1:3]} {typed[3:5]} {typed[5:]}",
+            "password": PERSONAL_PASSWORD,
+        },
     )
     assert response["Location"] == SPACE_URL
 

@@ -257,3 +257,14 @@ def test_nothing_typed_is_kept_in_clear(client, member):
     client.post(START + "verification/numero-de-serie/", {"serial": VITALE_SERIAL})
     stored = str(dict(client.session.items()))
     assert VITALE_SERIAL not in stored and member.user.login not in stored  # all gone
+
+
+def test_the_identifier_keeps_a_numeric_keypad_and_offers_the_full_keyboard(client):
+    start = client.get(reverse("accounts:password_reset"), follow=True)
+    page = start.content.decode()
+    field = re.search(r'<input[^>]*name="identifier"[^>]*>', page).group(0)
+    assert 'inputmode="numeric"' in field
+    assert 'href="?clavier=complet"' in page
+    full = client.get(start.request["PATH_INFO"] + "?clavier=complet").content.decode()
+    field = re.search(r'<input[^>]*name="identifier"[^>]*>', full).group(0)
+    assert "inputmode" not in field  # the 2A or 2B of a NIR of someone born in Corsica

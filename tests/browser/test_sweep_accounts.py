@@ -79,7 +79,7 @@ def test_login_and_its_errors(live_server, page, assert_page_conforms):
     assert_page_conforms(page)
     identifier = page.get_by_label("Identifiant")
     assert identifier.get_attribute("autocomplete") == "username"
-    assert identifier.get_attribute("inputmode") is None  # a Corsican NIR holds 2A or 2B
+    assert identifier.get_attribute("inputmode") == "numeric"
     assert autocomplete(page, "Mot de passe") == "current-password"
 
     submit(page, "Se connecter")  # empty
@@ -137,7 +137,7 @@ def test_forgotten_password_error_states_and_the_letter_page(
     # No confirmed email: the new temporary password goes by post.
     member = make_member(temporary=None, password=PERSONAL_PASSWORD, email_confirmed=False)
     page.goto(base + "/compte/mot-de-passe-oublie/")
-    assert page.get_by_label("Identifiant").get_attribute("inputmode") is None
+    assert page.get_by_label("Identifiant").get_attribute("inputmode") == "numeric"
     assert page.get_by_label("Date de naissance").get_attribute("autocomplete") == "bday"
     page.get_by_label("Identifiant").fill("1 23")
     submit(page, "Suivant >")

@@ -129,9 +129,12 @@ def test_every_person_step_speaks_the_guide(client):
 def test_inputs_help_phones_and_password_managers(client):
     card = person_create()
     page = walk_until(client, card_pages(card), "identifiant")
-    # Letters too (2A, 2B for Corsica): no numeric keypad on phones.
     nir = input_tag(page, "nir")
-    assert "inputmode" not in nir and 'autocapitalize="characters"' in nir
+    assert 'inputmode="numeric"' in nir and 'autocapitalize="characters"' in nir
+    # A NIR of someone born in Corsica holds 2A or 2B: the page offers the full keyboard.
+    assert 'href="?clavier=complet"' in page
+    full = client.get(url("identifiant") + "?clavier=complet").content.decode()
+    assert "inputmode" not in input_tag(full, "nir") and 'href="?clavier=complet"' not in full
     page = walk_until(client, card_pages(card), "coordonnees")
     assert 'autocomplete="family-name"' in input_tag(page, "last_name")
     assert 'autocomplete="given-name"' in input_tag(page, "first_name")
