@@ -1,6 +1,7 @@
 """The back-office's forms: agent sign-in, second factor, review decisions, registry upload."""
 
 from django import forms
+from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -154,3 +155,21 @@ class RegistryImportForm(Form):
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError(_("Choisissez un fichier .csv."))
         return upload
+
+
+class AgentPasswordChangeForm(AdminPasswordChangeForm):
+    """The back-office's « Modifier mon mot de passe »: the new password is a new one."""
+
+    def clean(self):
+        cleaned = super().clean()
+        new, old = cleaned.get("new_password1"), cleaned.get("old_password")
+        # The old password is only in cleaned_data once it was checked right.
+        if new and old and new == old and not self.has_error("new_password1"):
+            self.add_error(
+                "new_password1",
+                forms.ValidationError(
+                    _("Le nouveau mot de passe doit être différent du mot de passe actuel."),
+                    code="password_unchanged",
+                ),
+            )
+        return cleaned

@@ -64,9 +64,20 @@ class AgentAdminSite(admin.AdminSite):
         return update_wrapper(inner, guarded)
 
     def password_change(self, request, extra_context=None):
-        """Django's page (old password, new one twice, the password validators), which also
-        ends the obligation to choose a password, and is audited."""
-        response = super().password_change(request, extra_context)
+        """Django's page (old password, new one twice, the password validators) with a new
+        password that must differ from the old one; it ends the obligation to choose a
+        password, and is audited."""
+        from django.contrib.auth.views import PasswordChangeView
+        from django.urls import reverse
+
+        from .forms import AgentPasswordChangeForm
+
+        request.current_app = self.name
+        response = PasswordChangeView.as_view(
+            form_class=AgentPasswordChangeForm,
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)
         if request.method == "POST" and response.status_code == 302:
             User.objects.filter(pk=request.user.pk).update(must_change_password=False)
             audit_record(

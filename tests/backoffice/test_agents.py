@@ -225,6 +225,19 @@ def test_an_agent_replaces_the_password_a_supervisor_chose_before_anything_else(
     assert refused.status_code == 200
     agent.refresh_from_db()
     assert agent.must_change_password
+    # The password received, typed again as the new one, is refused.
+    same = client.post(
+        "/agents/password_change/",
+        {
+            "old_password": factories.AGENT_PASSWORD,
+            "new_password1": factories.AGENT_PASSWORD,
+            "new_password2": factories.AGENT_PASSWORD,
+        },
+    )
+    assert same.status_code == 200
+    assert "doit être différent du mot de passe actuel" in same.content.decode()
+    agent.refresh_from_db()
+    assert agent.must_change_password
     chosen = "un autre mot de passe bien à moi"
     response = client.post(
         "/agents/password_change/",
