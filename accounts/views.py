@@ -95,7 +95,7 @@ def login_view(request):
     context = {
         "form": form,
         "next": _next_url(request),
-        "full_keyboard": full_keyboard(request, form, "identifier"),
+        "keyboard": full_keyboard(request, form, "identifier"),
     }
     return render(request, "accounts/login.html", context)
 
@@ -165,7 +165,7 @@ def password_reset_step(request, slug: str):
         "form": form,
         "previous_url": _reset_url(previous) if previous else None,
         "card_url": _reset_url(reset.VITALE_CARD),
-        "full_keyboard": full_keyboard(request, form, "identifier"),
+        "keyboard": full_keyboard(request, form, "identifier"),
     }
     return render(request, page.template, context)
 

@@ -75,8 +75,14 @@ def agent_totp_confirm(*, device: TOTPDevice, request=None) -> None:
 
 
 @transaction.atomic
-def agent_totp_reset(*, agent: User, actor: User, request=None) -> int:
-    """Remove an agent's authenticator (lost phone): they enrol a new one at next sign-in."""
+def agent_totp_reset(
+    *, agent: User, actor: User | None, request=None, origin: str = "back-office"
+) -> int:
+    """Remove an agent's authenticator (lost phone): they enrol a new one at next sign-in.
+
+    ``origin`` is « back-office » (a supervisor's action) or « command »
+    (`manage.py agent_second_factor_reset`, with no actor).
+    """
     count, _detail = TOTPDevice.objects.filter(user=agent).delete()
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
@@ -84,6 +90,7 @@ def agent_totp_reset(*, agent: User, actor: User, request=None) -> int:
         actor=actor,
         subject=agent,
         action="totp_reset",
+        origin=origin,
     )
     return count
 

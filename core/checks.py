@@ -1,4 +1,5 @@
-"""System checks: a deployment's own colours must keep the pages readable (WCAG 1.4.3)."""
+"""System checks: a deployment's own colours must keep the pages readable (WCAG 1.4.3), and
+its settings must make sense (every `manage.py` command and every start runs them)."""
 
 from django.conf import settings
 from django.core.checks import Error, register
@@ -43,3 +44,17 @@ def fund_colours_contrast(app_configs, **kwargs):
                     )
                 )
     return errors
+
+
+@register()
+def agent_enrolment_days(app_configs, **kwargs):
+    if settings.AGENT_ENROLMENT_DAYS < 1:
+        return [
+            Error(
+                f"AGENT_ENROLMENT_DAYS={settings.AGENT_ENROLMENT_DAYS} leaves no day to enrol an "
+                "authenticator app: no new agent could ever sign in.",
+                hint="Set it to 1 or more (7 by default).",
+                id="core.E002",
+            )
+        ]
+    return []

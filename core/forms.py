@@ -1,5 +1,7 @@
 """The base of every form in the project, so that each renders and speaks the same way."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
@@ -34,17 +36,27 @@ class ModelForm(FormMixin, forms.ModelForm):
 FULL_KEYBOARD_PARAMETER, FULL_KEYBOARD_VALUE = "clavier", "complet"
 
 
-def full_keyboard(request, form, field_name: str) -> bool:
+@dataclass(frozen=True)
+class Keyboard:
+    """For the templates: whether the page shows the full keyboard, and its address."""
+
+    full: bool
+    url: str  # this page's query string with « clavier=complet » (``next`` kept)
+
+
+def full_keyboard(request, form, field_name: str) -> Keyboard:
     """Whether this page gives ``field_name`` the full keyboard instead of a numeric keypad.
 
     NIR fields ask phones for a numeric keypad, which has no letters, and the NIR of someone
     born in Corsica holds 2A or 2B: next to such a field a link reopens the page with
-    « ?clavier=complet », which drops the field's inputmode.
+    « clavier=complet » added to its query string, which drops the field's inputmode.
     """
     wanted = request.GET.get(FULL_KEYBOARD_PARAMETER) == FULL_KEYBOARD_VALUE
     if wanted and field_name in form.fields:
         form.fields[field_name].widget.attrs.pop("inputmode", None)
-    return wanted
+    query = request.GET.copy()
+    query[FULL_KEYBOARD_PARAMETER] = FULL_KEYBOARD_VALUE
+    return Keyboard(full=wanted, url="?" + query.urlencode())
 
 
 def identity_error(error) -> forms.ValidationError:

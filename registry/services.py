@@ -214,10 +214,14 @@ def _still_running(record: RegistryImport) -> bool:
 
 
 def _finish(record: RegistryImport) -> None:
-    record.finished_at = timezone.now()
-    record.save()
-    _audit(record)
-    _running_lock(record, take=False)
+    try:
+        record.finished_at = timezone.now()
+        record.save()
+        _audit(record)
+    finally:
+        # Released whatever happened: a persistent connection would otherwise keep saying
+        # that the import runs.
+        _running_lock(record, take=False)
 
 
 def _audit(record: RegistryImport, **extra) -> None:

@@ -51,7 +51,7 @@ def step_view(request, slug: str):
         if step is wizard_steps.PROFILE and _reach(wizard, step):
             wizard.save()
     context = _context(wizard, step, form)
-    context["full_keyboard"] = full_keyboard(request, form, "nir")
+    context["keyboard"] = full_keyboard(request, form, "nir")
     return render(request, step.template, context)
 
 

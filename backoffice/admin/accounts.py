@@ -271,10 +271,14 @@ class AgentForm(ModelForm):
         if self.instance.pk is None:
             self.fields["new_password"].required = True
             self.fields["new_password"].label = _("Mot de passe")
-            self.fields["new_password"].help_text = _(
+            days = settings.AGENT_ENROLMENT_DAYS
+            self.fields["new_password"].help_text = ngettext(
                 "Au moins 12 caractères. L'agent activera son second facteur à sa première "
-                "connexion, dans les %(days)d jours, puis choisira son propre mot de passe."
-            ) % {"days": settings.AGENT_ENROLMENT_DAYS}
+                "connexion, dans le jour qui suit, puis choisira son propre mot de passe.",
+                "Au moins 12 caractères. L'agent activera son second facteur à sa première "
+                "connexion, dans les %(days)d jours, puis choisira son propre mot de passe.",
+                days,
+            ) % {"days": days}
 
     def clean_new_password(self):
         password = self.cleaned_data.get("new_password")
@@ -352,9 +356,12 @@ class AgentAccountAdmin(AuditedModelAdmin):
             services.agent_totp_reset(agent=agent, actor=request.user, request=request)
         self.message_user(
             request,
-            _(
+            ngettext(
+                "L'agent activera un nouveau second facteur à sa prochaine connexion, dans le "
+                "jour qui suit.",
                 "L'agent activera un nouveau second facteur à sa prochaine connexion, dans les "
-                "%(days)d jours."
+                "%(days)d jours.",
+                settings.AGENT_ENROLMENT_DAYS,
             )
             % {"days": settings.AGENT_ENROLMENT_DAYS},
         )

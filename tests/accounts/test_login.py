@@ -210,6 +210,15 @@ def test_person_born_in_corsica_gets_the_full_keyboard_and_logs_in_with_2a(clien
     assert response["Location"] == SPACE_URL
 
 
+def test_the_full_keyboard_keeps_the_page_it_leads_back_to(client):
+    html = client.get(reverse("accounts:login") + "?next=/mon-espace/").content.decode()
+    assert 'href="?next=%2Fmon-espace%2F&amp;clavier=complet"' in html
+    full = client.get(reverse("accounts:login") + "?next=%2Fmon-espace%2F&clavier=complet")
+    assert 'action="/compte/connexion/?next=%2Fmon-espace%2F&amp;clavier=complet"' in (
+        full.content.decode()
+    )
+
+
 def test_company_logs_in_with_its_siret(client):
     company = make_company_member()
     siret_spaced = "732 829 320 00074"

@@ -256,6 +256,31 @@ def test_an_agent_replaces_the_password_a_supervisor_chose_before_anything_else(
     ).exists()
 
 
+def test_before_choosing_their_password_an_agent_reaches_no_other_page_nor_action(client):
+    supervisor = factories.agent(
+        login="superviseur.neuf", groups=("agent", "superviseur"), must_change_password=True
+    )
+    other = factories.agent(login="agent.autre")
+    sign_in(client, supervisor)
+    for path in (
+        "/agents/",
+        "/agents/tableau-de-bord/",
+        "/agents/audit/auditevent/export.csv",
+        "/agents/registry/registryimport/importer/",
+        f"/agents/backoffice/agentaccount/{other.pk}/change/",
+    ):
+        assert client.get(path)["Location"] == "/agents/password_change/", path
+    response = client.post(
+        "/agents/backoffice/agentaccount/",
+        {"action": "reset_second_factor", "_selected_action": [other.pk]},
+    )
+    assert response["Location"] == "/agents/password_change/"
+    assert TOTPDevice.objects.filter(user=other).exists()  # the action did not run
+    assert not AuditEvent.objects.filter(subject=other, data__action="totp_reset").exists()
+    assert client.post("/agents/logout/").status_code in (200, 302)  # logging out works
+    assert client.get("/agents/")["Location"].startswith("/agents/login/")
+
+
 def test_a_supervisor_setting_a_new_password_makes_the_agent_choose_again(supervisor_client, agent):
     from django.contrib.auth.models import Group
 
@@ -314,3 +339,26 @@ def test_agent_locked_out_after_failed_passwords_is_unblocked_by_a_supervisor(cl
     )
     assert again.status_code == 302
     assert User.objects.get(pk=locked.pk).is_active
+
+
+def test_the_command_reopens_the_enrolment_of_a_first_superuser(client, settings):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.AGENT_ENROLMENT_DAYS = 7
+    first = factories.agent(login="admin.caisse", totp=False, is_superuser=True)
+    User.objects.filter(pk=first.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    client.post("/agents/login/", {"username": first.login, "password": factories.AGENT_PASSWORD})
+    assert client.get("/agents/enrolement/").status_code == 403  # no supervisor to ask
+
+    out = StringIO()
+    call_command("agent_second_factor_reset", "admin.caisse", stdout=out)
+    assert "enrols a new one at their next sign-in, within 7 days" in out.getvalue()
+    assert AuditEvent.objects.filter(
+        subject=first, actor=None, data__action="totp_reset", data__origin="command"
+    ).exists()
+    client.post("/agents/login/", {"username": first.login, "password": factories.AGENT_PASSWORD})
+    assert client.get("/agents/enrolement/").status_code == 200
+    with pytest.raises(CommandError, match="No agent with the login 'personne'"):
+        call_command("agent_second_factor_reset", "personne")

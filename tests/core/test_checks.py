@@ -26,3 +26,12 @@ def test_a_pale_primary_colour_stops_the_checks(settings):
     assert "FUND_COLOUR_PRIMARY=#7fc8c4" in errors[0].msg
     with pytest.raises(SystemCheckError):
         call_command("check")
+
+
+def test_no_day_to_enrol_an_authenticator_stops_the_checks(settings):
+    from core.checks import agent_enrolment_days
+
+    settings.AGENT_ENROLMENT_DAYS = 0
+    assert [error.id for error in agent_enrolment_days(None)] == ["core.E002"]
+    settings.AGENT_ENROLMENT_DAYS = 1
+    assert agent_enrolment_days(None) == []
