@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.admin.forms import AdminPasswordChangeForm
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -158,7 +159,22 @@ class RegistryImportForm(Form):
 
 
 class AgentPasswordChangeForm(AdminPasswordChangeForm):
-    """The back-office's « Modifier mon mot de passe »: the new password is a new one."""
+    """The back-office's « Modifier mon mot de passe »: the old password is checked through the
+    sign-in's own path, so that guesses made here count towards the agent's lock as on the
+    sign-in page (django-axes); the new password is a new one."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.login, password=old)
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old
 
     def clean(self):
         cleaned = super().clean()

@@ -72,8 +72,12 @@ class AgentAdminSite(admin.AdminSite):
 
         from .forms import AgentPasswordChangeForm
 
+        class AgentPasswordChangeView(PasswordChangeView):
+            def get_form_kwargs(self):
+                return {**super().get_form_kwargs(), "request": self.request}
+
         request.current_app = self.name
-        response = PasswordChangeView.as_view(
+        response = AgentPasswordChangeView.as_view(
             form_class=AgentPasswordChangeForm,
             success_url=reverse("admin:password_change_done", current_app=self.name),
             extra_context={**self.each_context(request), **(extra_context or {})},

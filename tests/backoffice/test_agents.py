@@ -362,3 +362,30 @@ def test_the_command_reopens_the_enrolment_of_a_first_superuser(client, settings
     assert client.get("/agents/enrolement/").status_code == 200
     with pytest.raises(CommandError, match="No agent with the login 'personne'"):
         call_command("agent_second_factor_reset", "personne")
+
+
+def test_guesses_of_the_old_password_count_towards_the_agent_s_lock(client):
+    from axes.models import AccessAttempt
+
+    agent = factories.agent(login="agent.devine", must_change_password=True)
+    sign_in(client, agent)
+    chosen = "un autre mot de passe bien à moi"
+    for _ in range(5):
+        wrong = client.post(
+            "/agents/password_change/",
+            {"old_password": "pas le bon", "new_password1": chosen, "new_password2": chosen},
+        )
+        assert wrong.status_code == 200
+    assert AccessAttempt.objects.filter(username=agent.login).exists()
+    # Locked now: even the right old password is refused, and nothing changed.
+    locked = client.post(
+        "/agents/password_change/",
+        {
+            "old_password": factories.AGENT_PASSWORD,
+            "new_password1": chosen,
+            "new_password2": chosen,
+        },
+    )
+    assert locked.status_code == 200
+    agent.refresh_from_db()
+    assert agent.must_change_password and agent.check_password(factories.AGENT_PASSWORD)
