@@ -48,9 +48,7 @@ def temporary_passwords_issue(
     if len({user.pk for user in users}) != len(users):
         raise ValueError("one temporary password per account at a time")
     now = timezone.now()
-    TemporaryPassword.objects.filter(user__in=users, used_at=None, voided_at=None).update(
-        voided_at=now
-    )
+    temporary_passwords_void(users=users, at=now)
     clears = [generate_temporary_password() for _ in users]
     records = TemporaryPassword.objects.bulk_create(
         TemporaryPassword(
@@ -63,6 +61,13 @@ def temporary_passwords_issue(
         for user, clear in zip(users, clears, strict=True)
     )
     return list(zip(clears, records, strict=True))
+
+
+def temporary_passwords_void(*, users: list[User], at=None) -> int:
+    """Void every temporary password of these accounts not used yet; return how many."""
+    return TemporaryPassword.objects.filter(user__in=users, used_at=None, voided_at=None).update(
+        voided_at=at or timezone.now()
+    )
 
 
 def temporary_password_void(*, temporary_password: TemporaryPassword) -> None:

@@ -26,6 +26,7 @@ from signup.registration import Proof
 from . import lockout
 from .backends import LoginFinding
 from .models import EmailChange, TemporaryPassword, User
+from .passwords import temporary_passwords_void
 from .reset import ResetRequest
 from .sessions import session_stamp
 
@@ -126,7 +127,12 @@ def account_locked(*, login: str, lock: lockout.AccountLock, request=None) -> No
 
 
 def _password_set(*, request, user: User, password: str, end_other_sessions: bool) -> None:
-    """Store a new personal password; the current session stays open, the others may not."""
+    """Store a new personal password; the current session stays open, the others may not.
+
+    A temporary password still waiting in a mailbox or a letter is void from now on: whoever
+    finds it later cannot take over the account.
+    """
+    temporary_passwords_void(users=[user])
     salt = user.session_salt
     user.set_password(password)
     if not end_other_sessions:

@@ -187,3 +187,23 @@ def test_an_upgraded_hash_keeps_the_sessions(client, member, monkeypatch):
     assert "t=3" in member.user.password
     assert other.get(SPACE_URL).status_code == 200
     assert client.get(SPACE_URL).status_code == 200
+
+
+def test_a_new_password_voids_a_temporary_one_still_in_the_post(client, member):
+    clear, _record = temporary_password_issue(user=member.user, channel="post")
+    log_in(client, member)
+    client.post(
+        reverse("portal:password_change"),
+        {
+            "current_password": PERSONAL_PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+    )
+    # Whoever finds the letter later cannot log in with it.
+    stranger = Client()
+    response = stranger.post(
+        reverse("accounts:login"), {"identifier": member.identifier, "password": clear}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in stranger.session
