@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -154,6 +155,7 @@ class ResetState:
         self.session = session
         state = session.get(SESSION_KEY)
         if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
+            session.pop(SESSION_KEY)  # a stale request is forgotten, not only ignored
             state = None
         self.state = state or {"answers": {}}
 
@@ -175,6 +177,10 @@ class ResetState:
                 del self.answers[slug]
         self.state["touched"] = time.time()
         self.session[SESSION_KEY] = self.state
+        if AUTH_SESSION_KEY not in self.session:
+            # What a visitor typed (digests, date of birth) goes with an hour of inactivity,
+            # as the registration's does (DESIGN §5); a logged-in session keeps its timeouts.
+            self.session.set_expiry(IDLE_SECONDS)
 
     def clear(self) -> None:
         self.session.pop(SESSION_KEY, None)

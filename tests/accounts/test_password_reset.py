@@ -268,3 +268,9 @@ def test_the_identifier_keeps_a_numeric_keypad_and_offers_the_full_keyboard(clie
     full = client.get(start.request["PATH_INFO"] + "?clavier=complet").content.decode()
     field = re.search(r'<input[^>]*name="identifier"[^>]*>', full).group(0)
     assert "inputmode" not in field  # the 2A or 2B of a NIR of someone born in Corsica
+
+
+def test_what_a_visitor_typed_goes_with_an_hour_of_inactivity(client, member):
+    response = client.post(START, {"identifier": member.identifier, "birth_date": "12/05/1985"})
+    assert response.status_code == 302
+    assert client.session.get_expiry_age() == 3600  # not the 12 hours of a logged-in session
