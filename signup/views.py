@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.clients import client_ip
@@ -23,6 +25,10 @@ def step_url(step: Step) -> str:
     return reverse(f"signup:{name}")
 
 
+# A step shows back what was typed (the NIR, after « < Précédent »): never kept by a browser's
+# or a proxy's cache, and the identifiers and proofs never copied into an error report.
+@sensitive_post_parameters("nir", "siret", "birth_date", "serial", "iban", "amount", "account")
+@never_cache
 @require_http_methods(["GET", "POST"])
 def step_view(request, slug: str):
     """Show a step, or take its answer and go to the next one; a step out of order is refused.

@@ -547,3 +547,13 @@ def test_the_funnel_counts_each_event_in_its_own_row_of_the_day(db):
         for row in FunnelCount.objects.filter(day=timezone.localdate(), profile="particulier")
     }
     assert counts == {("step", 2, ""): 3, ("step", 3, ""): 1, ("complete", 0, "email"): 1}
+
+
+def test_a_step_showing_the_nir_again_is_never_cached(client):
+    card = person_create()
+    pages = card_pages(card)
+    for slug, data in pages[:2]:
+        answer(client, slug, data)
+    response = client.get(url("identifiant"))  # « < Précédent »: the NIR is shown again
+    assert card.nir[:13] in response.content.decode().replace(" ", "")
+    assert "no-store" in response["Cache-Control"]
