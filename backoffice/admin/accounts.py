@@ -49,6 +49,10 @@ class LetterInline(ReadOnlyInline):
     readonly_fields = fields
     ordering = ("-created_at",)
 
+    def get_queryset(self, request):
+        # The batch is shown, and each letter's user is the page's account: read once.
+        return super().get_queryset(request).select_related("batch", "user")
+
 
 class StateFilter(admin.SimpleListFilter):
     title = gettext_lazy("état")
@@ -343,6 +347,20 @@ class AgentAccountAdmin(AuditedModelAdmin):
             names.insert(0, _("administrateur"))
         return ", ".join(names) or "—"
 
+    def _changeable(self, request, queryset):
+        """The selected agents this agent may act on: a supervisor never acts on a superuser
+        (the same rule as has_change_permission), and is told when some were left out."""
+        if request.user.is_superuser:
+            return queryset
+        allowed = queryset.exclude(is_superuser=True)
+        if allowed.count() < queryset.count():
+            self.message_user(
+                request,
+                _("Les comptes administrateur ne sont modifiés que par un administrateur."),
+                messages.WARNING,
+            )
+        return allowed
+
     @admin.display(description=gettext_lazy("second facteur"), boolean=True)
     def second_factor(self, obj):
         return bool(getattr(obj, "devices", 0))
@@ -352,7 +370,7 @@ class AgentAccountAdmin(AuditedModelAdmin):
         permissions=["change"],
     )
     def reset_second_factor(self, request, queryset):
-        for agent in queryset:
+        for agent in self._changeable(request, queryset):
             services.agent_totp_reset(agent=agent, actor=request.user, request=request)
         self.message_user(
             request,
@@ -371,7 +389,7 @@ class AgentAccountAdmin(AuditedModelAdmin):
         permissions=["change"],
     )
     def unblock_agents(self, request, queryset):
-        for agent in queryset:
+        for agent in self._changeable(request, queryset):
             services.agent_unblock(agent=agent, actor=request.user, request=request)
         self.message_user(request, _("Blocages levés."))
 
@@ -379,10 +397,7 @@ class AgentAccountAdmin(AuditedModelAdmin):
         description=gettext_lazy("Désactiver les agents sélectionnés"), permissions=["change"]
     )
     def deactivate_agents(self, request, queryset):
-        queryset = queryset.exclude(pk=request.user.pk)
-        if not request.user.is_superuser:
-            queryset = queryset.exclude(is_superuser=True)
-        for agent in queryset:
+        for agent in self._changeable(request, queryset).exclude(pk=request.user.pk):
             agent.is_active = False
             agent.save(update_fields=["is_active"])
             self._audit(request, agent, "deactivate")

@@ -77,6 +77,9 @@ class BatchLetterInline(ReadOnlyInline):
     fields = ("user", "reason", "language", "status")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")  # not a query per letter
+
 
 @admin.register(LetterBatch)
 class LetterBatchAdmin(ReadOnlyAdmin):

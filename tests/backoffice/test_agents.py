@@ -389,3 +389,15 @@ def test_guesses_of_the_old_password_count_towards_the_agent_s_lock(client):
     assert locked.status_code == 200
     agent.refresh_from_db()
     assert agent.must_change_password and agent.check_password(factories.AGENT_PASSWORD)
+
+
+def test_a_supervisor_cannot_reset_the_second_factor_of_a_superuser(supervisor_client):
+    superuser = factories.agent(login="admin.caisse", is_superuser=True)
+    response = supervisor_client.post(
+        "/agents/backoffice/agentaccount/",
+        {"action": "reset_second_factor", "_selected_action": [superuser.pk]},
+        follow=True,
+    )
+    assert "ne sont modifiés que par un administrateur" in html.unescape(response.content.decode())
+    assert TOTPDevice.objects.filter(user=superuser, confirmed=True).exists()
+    assert not AuditEvent.objects.filter(subject=superuser, data__action="totp_reset").exists()

@@ -253,3 +253,38 @@ def test_the_person_logs_in_with_the_password_printed_on_the_letter(client, agen
     response = client.post("/compte/connexion/", {"identifier": nir[:13], "password": reprinted})
     assert response.status_code == 302
     assert response["Location"] == "/compte/choisir-mon-mot-de-passe/"
+
+
+def test_a_batch_page_reads_its_letters_in_a_fixed_number_of_queries(agent_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(letters: int) -> int:
+        batch = LetterBatch.objects.create(letter_count=letters)
+        for _ in range(letters):
+            factories.letter(batch=batch, status=Letter.Status.PRINTED)
+        with CaptureQueriesContext(connection) as queries:
+            page = agent_client.get(f"/agents/delivery/letterbatch/{batch.pk}/change/")
+        assert page.status_code == 200
+        return len(queries)
+
+    queries_for(1)  # the first page of the session also reads what later pages find cached
+    assert queries_for(2) == queries_for(12)  # not one query per letter
+
+
+def test_an_account_page_reads_its_letters_in_a_fixed_number_of_queries(agent_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(letters: int) -> int:
+        member = factories.member()
+        for _ in range(letters):
+            batch = LetterBatch.objects.create(letter_count=1)
+            factories.letter(user=member, batch=batch, status=Letter.Status.PRINTED)
+        with CaptureQueriesContext(connection) as queries:
+            page = agent_client.get(f"/agents/backoffice/memberaccount/{member.pk}/change/")
+        assert page.status_code == 200
+        return len(queries)
+
+    queries_for(1)  # the first page of the session also reads what later pages find cached
+    assert queries_for(2) == queries_for(12)  # not one query per letter
