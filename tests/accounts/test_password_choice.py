@@ -68,6 +68,21 @@ def _sample_url(name, pattern):
         return None
 
 
+def test_only_these_pages_are_reachable_before_the_choice():
+    # Written out here, so that widening the code's list is a decision a test shows.
+    assert {
+        "accounts:password_choose",
+        "accounts:logout",
+        "set_language",
+        "core:theme_css",
+        "core:cgu",
+        "core:mentions_legales",
+        "core:accessibilite",
+        "core:donnees_personnelles",
+        "core:contact",
+    } == REACHABLE_BEFORE_PASSWORD_CHOICE
+
+
 def test_every_other_page_leads_to_the_password_choice(client, chooser):
     checked = []
     for name, pattern in _all_url_names():

@@ -47,7 +47,11 @@ def test_login_gives_a_new_session_key(client, member):
 
 
 def test_session_cookie_is_secure_httponly_and_samesite(client, member, settings):
-    settings.SESSION_COOKIE_SECURE = True
+    # What production ships (the test settings turn Secure off for plain-http test clients).
+    from config.settings import base
+
+    settings.SESSION_COOKIE_SECURE = base.SESSION_COOKIE_SECURE
+    settings.SESSION_COOKIE_SAMESITE = base.SESSION_COOKIE_SAMESITE
     response = post_login(client, member.identifier, PERSONAL_PASSWORD)
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["secure"] and cookie["httponly"]
