@@ -542,7 +542,7 @@ def machine() -> dict:
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--registrations", type=int, default=300)
@@ -556,7 +556,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.make_registry is not None:
         make_registry(args.make_registry)
-        return
+        return 0
 
     sys.path.insert(0, str(ROOT))
     port, smtp_port = free_port(), free_port()
@@ -705,6 +705,12 @@ def main() -> None:
     out = RESULTS / f"signup_load-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nWritten to {out.relative_to(ROOT)}")
+    targets = results["targets"]
+    met = (
+        targets["steps_vs_session_page_by_cpu"] >= TARGET_STEPS
+        and targets["emails_vs_hashes_by_cpu"] >= TARGET_EMAILS
+    )
+    return 0 if met else 1  # a missed target fails the run, as the login bench does
 
 
 def report(r: dict) -> None:
@@ -771,4 +777,4 @@ def report(r: dict) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
