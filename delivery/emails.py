@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import TemporaryPassword
@@ -160,7 +160,7 @@ def _base_context(delivery: EmailDelivery) -> dict:
         "fund": settings.FUND,
         "site_url": settings.SITE_URL,
         "login_url": settings.SITE_URL + _path("accounts:login"),
-        "password_reset_url": settings.SITE_URL + _password_reset_path(),
+        "password_reset_url": settings.SITE_URL + _path("accounts:password_reset"),
         "created_at": delivery.created_at,
     }
 
@@ -168,11 +168,3 @@ def _base_context(delivery: EmailDelivery) -> dict:
 @lru_cache(maxsize=8)
 def _path(name: str) -> str:
     return reverse(name)  # the same for every email of the process's life
-
-
-def _password_reset_path() -> str:
-    # « Mot de passe oublié » belongs to accounts; until it exists, the login page links to it.
-    try:
-        return _path("accounts:password_reset")
-    except NoReverseMatch:
-        return _path("accounts:login")

@@ -78,15 +78,6 @@ def focused(page) -> dict:
     )
 
 
-def tab_order(page, presses: int) -> list[str]:
-    """The text of each element reached by pressing Tab `presses` times from where focus is."""
-    reached = []
-    for _ in range(presses):
-        page.keyboard.press("Tab")
-        reached.append(focused(page)["text"])
-    return reached
-
-
 def tab_to(page, text: str, *, max_presses: int = 60) -> dict:
     """Press Tab until the focused element's text is `text` (or a regex matches); return it.
 
