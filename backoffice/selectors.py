@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.lockout import lock_delay
 from accounts.models import TemporaryPassword
 from delivery.models import Letter
-from identity import IdentityError, mask_nir, parse_nir, parse_siret
+from identity import IdentityError, format_siret, mask_nir, parse_nir, parse_siret
 from registry.digests import nir_digest, siret_digest
 from signup.models import FunnelCount
 
@@ -53,11 +53,6 @@ def identifier_lookup(term: str) -> Identifier | None:
     except IdentityError:
         return None
     return Identifier("siret", siret_digest(siret), format_siret(siret))
-
-
-def format_siret(siret: str) -> str:
-    """ "73282932000074" → "732 829 320 00074" (a SIRET is public: shown whole)."""
-    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
 def _failures(login_ref: str):

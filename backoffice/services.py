@@ -218,10 +218,9 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
     gets no account. Returns the account, or None.
     """
     from delivery.models import Letter
+    from identity import format_siret
     from registry.digests import siret_digest
     from signup.models import SignupRequest
-
-    from .selectors import format_siret
 
     locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
     if locked.status != SignupRequest.Status.PENDING:

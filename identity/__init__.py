@@ -23,7 +23,7 @@ from identity.nir import (
     parse_nir,
 )
 from identity.phone import format_phone_national, parse_mobile
-from identity.siret import parse_siret
+from identity.siret import format_siret, parse_siret
 from identity.vitale import normalize_vitale_serial
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "keyed_digest",
     "keyed_digester",
     "make_nir",
+    "format_siret",
     "mask_nir",
     "nir_key",
     "normalize_employer_account",

@@ -35,3 +35,9 @@ def parse_siret(raw: str) -> str:
             "siret_checksum",
             _("Ce numéro SIRET n'est pas valide : vérifiez chaque chiffre."),
         ) from None
+
+
+def format_siret(siret: str) -> str:
+    """A SIRET as documents print it: "73282932000074" → "732 829 320 00074" (a SIRET is
+    public: shown whole)."""
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"

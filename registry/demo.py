@@ -14,7 +14,7 @@ from pathlib import Path
 
 from stdnum import iban as stdnum_iban
 
-from identity import is_fictitious_month, make_nir
+from identity import format_siret, is_fictitious_month, make_nir
 from registry.lines import COLUMNS, COMPANIES, PERSONS, PROFILES
 
 SAINT_BARTHELEMY = ("97133", "SAINT-BARTHELEMY")
@@ -168,15 +168,11 @@ def grouped_nir(nir: str) -> str:
     return f"{nir[0]} {nir[1:3]} {nir[3:5]} {nir[5:7]} {nir[7:10]} {nir[10:13]}"
 
 
-def grouped_siret(siret: str) -> str:
-    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
-
-
 def identities_text(registry: DemoRegistry) -> str:
     """The demo identities to try, in French, with the answers that verify them."""
     first, iban_person, paid, postal, both = registry.showcase
     company = registry.company
-    siret, account = grouped_siret(company["siret"]), company["numero_compte_employeur"]
+    siret, account = format_siret(company["siret"]), company["numero_compte_employeur"]
     lines = [
         f"Identités de démonstration (registre synthétique, graine {registry.seed}) :",
         "À l'étape 3, indiquez n'importe quelle adresse email : le courrier arrive dans la "

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
-from identity import first_given_name, mask_nir, normalize_name
+from identity import first_given_name, format_siret, mask_nir, normalize_name
 from registry.digests import nir_digest, siret_digest
 
 from . import selectors, throttle
@@ -184,7 +184,7 @@ def _company_identity(registration: Registration) -> _Identity:
     on_file = company.employer_account_digest if company else ""
     return _Identity(
         login=siret_digest(registration.siret),
-        masked=siret_display(registration.siret),
+        masked=format_siret(registration.siret),
         company=company,
         matches=company is not None,
         proof_matches=registration.proof == Proof.EMPLOYER_ACCOUNT
@@ -303,11 +303,6 @@ def _channel(outcome: Outcome) -> str:
         Outcome.REVIEW: "review",
         Outcome.EXISTING: "none",
     }[outcome]
-
-
-def siret_display(siret: str) -> str:
-    """A SIRET as printed on documents: "123 456 789 00012" (public, so shown in full)."""
-    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
 
 
 @transaction.atomic

@@ -70,3 +70,9 @@ def test_each_rejection_has_its_message(typed, code, message):
         parse_siret(typed)
 
     assert (error.value.code, error.value.message) == (code, message)
+
+
+def test_a_siret_is_shown_grouped_as_documents_print_it():
+    from identity import format_siret
+
+    assert format_siret("73282932000074") == "732 829 320 00074"
