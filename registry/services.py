@@ -67,6 +67,7 @@ def registry_import(
     agent=None,
     progress: Progress | None = None,
     workers: int | None = None,
+    file_name: str | None = None,
 ) -> RegistryImport:
     """Import an extract of persons (``kind="persons"``) or companies into the registry.
 
@@ -75,7 +76,8 @@ def registry_import(
     total)`` is called with bytes read, per batch. ``workers``: parsing processes, by
     default as many as the processors (at most 4) for many lines to parse, none for few; as
     with any use of multiprocessing, a script that calls this must guard its entry point
-    with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do).
+    with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do). ``file_name``:
+    the name the record and the audit log keep, when ``path`` is a copy (an upload).
     """
     if kind not in (PERSONS, COMPANIES):
         raise ValueError(f"unknown extract kind {kind!r}")
@@ -84,15 +86,21 @@ def registry_import(
     # The report is stored, so it is written in the site's language, whoever starts it.
     with translation.override(settings.LANGUAGE_CODE):
         return _import(
-            path=path, kind=kind, codec=codec, agent=agent, progress=progress, workers=workers
+            path=path,
+            file_name=Path(file_name or path).name[:255],
+            kind=kind,
+            codec=codec,
+            agent=agent,
+            progress=progress,
+            workers=workers,
         )
 
 
-def _import(*, path, kind, codec, agent, progress, workers) -> RegistryImport:
+def _import(*, path, file_name, kind, codec, agent, progress, workers) -> RegistryImport:
     registry_imports_interrupted_close()
     with transaction.atomic():
         record = RegistryImport.objects.create(
-            kind=kind, file_name=path.name[:255], agent=agent, pid=os.getpid()
+            kind=kind, file_name=file_name, agent=agent, pid=os.getpid()
         )
         # Taken before the record is visible: no one can find it running yet unlocked.
         _running_lock(record, take=True)

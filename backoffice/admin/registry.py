@@ -171,13 +171,10 @@ class RegistryImportAdmin(ViewOnlyAdmin):
                 kind=form.cleaned_data["kind"],
                 encoding=form.cleaned_data["encoding"],
                 agent=request.user,
+                file_name=upload.name,
             )
         finally:
             os.unlink(path_name)
-        if record.file_name != upload.name:
-            RegistryImport.objects.filter(pk=record.pk).update(
-                file_name=os.path.basename(upload.name)[:255]
-            )
         if record.status != RegistryImport.Status.DONE:
             self.message_user(request, record.message, messages.ERROR)
             return record

@@ -73,6 +73,9 @@ def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, tmp_p
         1,
     )
     assert Person.objects.count() == 2
+    # The audit log names the file the agent chose, not the temporary copy.
+    event = AuditEvent.objects.get(type=AuditEvent.Type.REGISTRY_IMPORT)
+    assert event.data["file_name"] == "extrait-novembre.csv"
     page = agent_client.get(response["Location"]).content.decode()
     assert "<td>4</td>" in page  # the rejected line's number, with its reason
     assert set(uploads.glob("registre-*.csv")) == before  # the upload is not kept
