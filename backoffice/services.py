@@ -236,8 +236,10 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
                 "identifier_masked": person.nir_masked,
                 "person": person,
                 "profile": locked.profile if locked.profile in person.profile_list else "",
-                "first_name": locked.first_name or first_given_name(person.prenoms),
-                "last_name": locked.last_name or person.nom,
+                # The registry's names, as a registration that matched gets: a request often
+                # lands here because of a typing mistake in them.
+                "first_name": first_given_name(person.prenoms),
+                "last_name": person.nom,
             }
         else:
             login = siret_digest(company.siret)

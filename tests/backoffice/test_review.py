@@ -168,3 +168,23 @@ def test_a_request_address_that_is_not_a_number_is_not_found(agent_client):
     request = factories.signup_request()
     response = agent_client.get(f"{QUEUE}{request.pk}/change/widgets.css/change/")
     assert response.status_code == 404
+
+
+def test_an_approved_account_carries_the_registry_s_names_not_the_mistyped_ones(agent_client):
+    nir = factories.new_nir(sex=2, year=1990, month=3)
+    factories.person(
+        nir=nir,
+        nom="QUESTEL",
+        prenoms="ANNE, MARIE",
+        date_naissance=factories.datetime.date(1990, 3, 2),
+    )
+    request = factories.signup_request(last_name="Questelle", first_name="Ann")  # mistyped
+    # Not proposed under the typed names: the agent finds the person by the NIR.
+    response = agent_client.post(
+        f"{QUEUE}{request.pk}/change/", {"approve": "1", "identifier": nir}
+    )
+    assert response.status_code == 302
+    account = User.objects.get(login=nir_digest(nir[:13]))
+    # The letter's address block and the greetings use these: the registry's spelling.
+    assert (account.last_name, account.first_name) != ("Questelle", "Ann")
+    assert account.last_name.upper() == "QUESTEL" and account.first_name.upper() == "ANNE"
