@@ -18,7 +18,13 @@ from delivery.models import Letter
 from .. import services
 from ..models import AgentAccount, MemberAccount
 from ..selectors import account_blocked_until, blocked_filter, member_accounts_with_state
-from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin, ProfileFilter
+from .base import (
+    AuditedModelAdmin,
+    IdentifierSearchMixin,
+    NoSaveMixin,
+    PostedSearchMixin,
+    ProfileFilter,
+)
 
 AGENT_GROUPS = ("agent", "superviseur")
 
@@ -305,7 +311,7 @@ class AgentForm(ModelForm):
 
 
 @admin.register(AgentAccount)
-class AgentAccountAdmin(AuditedModelAdmin):
+class AgentAccountAdmin(PostedSearchMixin, AuditedModelAdmin):
     form = AgentForm
     list_display = (
         "login",

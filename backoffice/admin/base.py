@@ -60,56 +60,97 @@ class NoSaveMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class IdentifierSearchMixin:
-    """Search by NIR or SIRET typed in the search box, digested, never shown or put in a URL.
+class PostedSearchMixin:
+    """A search box that posts, so that a NIR typed into it never reaches an address (DESIGN §5).
 
-    The search box posts; a typed identifier is replaced by its keyed digest in the address of
-    the results, and the box shows the masked form (DESIGN §5). Other terms search names.
+    The list is then shown at an address holding what may be shown of the term; a term that
+    must not be put there is dropped with a message. This base keeps numbers of five digits or
+    more out: a list searched by name, login or email has nothing to find with them.
     """
 
     change_list_template = "backoffice/change_list.html"
-    identifier_field = "login"
-    search_help_text = gettext_lazy(
-        "Numéro de Sécurité Sociale (13 ou 15 chiffres), SIRET (14 chiffres) ou nom."
+    search_term_refused = gettext_lazy(
+        "Cette liste ne se cherche pas par numéro. Pour trouver une personne par son numéro de "
+        "Sécurité Sociale, cherchez-la dans la liste des adhérents."
     )
 
-    # An error report must not carry the typed identifier (DESIGN §5).
+    # An error report must not carry the typed term (DESIGN §5).
     @method_decorator(sensitive_post_parameters("q"))
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "q" in request.POST and "action" not in request.POST:
             return self._search_redirect(request, request.POST["q"])
         term = request.GET.get("q", "")
-        if term and not is_digest(term) and looks_like_identifier(term):
+        if term and self.search_term_kept_out(term):
             # Typed straight into the address: take it out of the page and the history.
             return self._search_redirect(request, term)
-        masks = request.session.get(SEARCH_MASKS_KEY, {})
         extra_context = {
             **(extra_context or {}),
-            "search_display": masks.get(term, "") if is_digest(term) else term,
+            "search_display": self.search_display(request, term),
         }
         return super().changelist_view(request, extra_context)
 
     def _search_redirect(self, request, term):
-        term = term.strip()
         params = request.GET.copy()
         params.pop("p", None)
         params.pop("q", None)
-        identifier = identifier_lookup(term) if term else None
+        term = term.strip()
+        query = self.search_query(request, term) if term else None
+        if query:
+            params["q"] = query
+        query_string = params.urlencode()
+        return redirect(f"{request.path}?{query_string}" if query_string else request.path)
+
+    def search_term_kept_out(self, term: str) -> bool:
+        """Whether a term must not stay in an address."""
+        return looks_like_identifier(term)
+
+    def search_query(self, request, term: str) -> str | None:
+        """What goes into the address for a typed term; None drops it (with a message)."""
+        if self.search_term_kept_out(term):
+            messages.error(request, self.search_term_refused)
+            return None
+        return term
+
+    def search_display(self, request, term: str) -> str:
+        """What the search box shows again above the results."""
+        return term
+
+
+class IdentifierSearchMixin(PostedSearchMixin):
+    """Search by NIR or SIRET typed in the search box, digested, never shown or put in a URL.
+
+    A typed identifier is replaced by its keyed digest in the address of the results, and the
+    box shows the masked form (DESIGN §5). Other terms search names.
+    """
+
+    identifier_field = "login"
+    search_help_text = gettext_lazy(
+        "Numéro de Sécurité Sociale (13 ou 15 chiffres), SIRET (14 chiffres) ou nom."
+    )
+
+    def search_term_kept_out(self, term: str) -> bool:
+        return not is_digest(term) and looks_like_identifier(term)
+
+    def search_query(self, request, term: str) -> str | None:
+        identifier = identifier_lookup(term)
         if identifier is not None:
             masks = request.session.get(SEARCH_MASKS_KEY, {})
             masks = dict(list(masks.items())[-19:])
             masks[identifier.digest] = identifier.masked
             request.session[SEARCH_MASKS_KEY] = masks
-            params["q"] = identifier.digest
-        elif term and looks_like_identifier(term):
+            return identifier.digest
+        if looks_like_identifier(term):
             messages.error(
                 request,
                 _("Ce numéro n'est ni un numéro de Sécurité Sociale ni un SIRET valable."),
             )
-        elif term:
-            params["q"] = term
-        query = params.urlencode()
-        return redirect(f"{request.path}?{query}" if query else request.path)
+            return None
+        return term
+
+    def search_display(self, request, term: str) -> str:
+        if is_digest(term):
+            return request.session.get(SEARCH_MASKS_KEY, {}).get(term, "")
+        return term
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

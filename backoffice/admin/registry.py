@@ -16,7 +16,8 @@ from registry.models import Company, Person, RegistryImport
 from registry.services import registry_import, registry_imports_interrupted_close
 
 from ..forms import RegistryImportForm
-from .base import IdentifierSearchMixin
+from ..selectors import looks_like_nir
+from .base import IdentifierSearchMixin, PostedSearchMixin
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -74,10 +75,26 @@ class PersonAdmin(IdentifierSearchMixin, ViewOnlyAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(ViewOnlyAdmin):
+class CompanyAdmin(PostedSearchMixin, ViewOnlyAdmin):
     list_display = ("siret", "raison_sociale", "code_postal", "commune")
     search_fields = ("siret", "raison_sociale")
+    search_help_text = gettext_lazy("SIRET (14 chiffres), SIREN (9 chiffres) ou raison sociale.")
+    search_term_refused = gettext_lazy(
+        "Ce numéro a la forme d'un numéro de Sécurité Sociale : il ne se cherche pas dans les "
+        "entreprises. Cherchez la personne dans la liste des adhérents."
+    )
     fields = ("siret", "raison_sociale", *ADDRESS_FIELDS, "email", "updated_at")
+
+    def search_term_kept_out(self, term: str) -> bool:
+        # A SIRET is public; a NIR typed here by mistake must not reach the address.
+        return looks_like_nir(term)
+
+    def search_query(self, request, term: str) -> str | None:
+        query = super().search_query(request, term)
+        if query is None:
+            return None
+        digits = query.replace(" ", "").replace(".", "")  # « 732 829 320 00074 »
+        return digits if digits.isdigit() else query
 
 
 @admin.register(RegistryImport)

@@ -184,3 +184,50 @@ def test_member_page_speaks_french_only_in_the_french_back_office(agent_client):
     for english in ["Channel", "Date joined", "Language", "Cgu version", "Created at", "Reason"]:
         assert english not in html
     assert "Canal" in html and "Date de création" in html
+
+
+def test_a_nir_typed_into_the_agents_search_never_reaches_the_address(supervisor_client):
+    agent_client = supervisor_client
+    nir = factories.new_nir()
+    response = agent_client.post("/agents/backoffice/agentaccount/", {"q": nir[:13]})
+    assert response.status_code == 302
+    assert nir[:13] not in response["Location"] and "q=" not in response["Location"]
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "Cette liste ne se cherche pas par numéro" in page
+    # Typed straight into the address, it is taken out of it.
+    response = agent_client.get("/agents/backoffice/agentaccount/", {"q": nir[:13]})
+    assert response.status_code == 302 and nir[:13] not in response["Location"]
+
+
+def test_agents_are_still_found_by_login(supervisor_client, supervisor):
+    response = supervisor_client.post("/agents/backoffice/agentaccount/", {"q": supervisor.login})
+    assert f"q={supervisor.login}" in response["Location"]
+    assert "1 résultat" in supervisor_client.get(response["Location"]).content.decode()
+
+
+def test_companies_are_found_by_siret_as_typed_but_a_nir_is_kept_out(agent_client):
+    company = factories.company()
+    changelist = "/agents/registry/company/"
+    response = agent_client.post(changelist, {"q": "732 829 320 00074"})
+    assert response["Location"].endswith("?q=73282932000074")
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "1 résultat" in page and company.raison_sociale in page
+
+    nir = factories.new_nir()
+    for typed in (nir, nir[:13], "2A" + nir[2:13]):
+        response = agent_client.post(changelist, {"q": typed})
+        assert "q=" not in response["Location"], typed
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "il ne se cherche pas dans les entreprises" in page
+
+
+def test_every_search_box_of_the_back_office_posts():
+    """A list with a search box and no PostedSearchMixin would put a NIR typed in it in a URL."""
+    from django.contrib import admin
+
+    from backoffice.admin.base import PostedSearchMixin
+
+    searchable = [a for a in admin.site._registry.values() if a.search_fields]
+    assert searchable
+    for model_admin in searchable:
+        assert isinstance(model_admin, PostedSearchMixin), type(model_admin).__name__

@@ -159,6 +159,28 @@ def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_acc
         assert_accessible(page)
 
 
+def test_supervisor_searches_agents_and_companies_without_a_number_in_the_address(
+    live_server, page, assert_accessible
+):
+    supervisor = factories.agent(login="sup.martin", groups=("agent", "superviseur"))
+    factories.company()
+    sign_in(page, live_server, supervisor)
+    page.goto(live_server.url + "/agents/backoffice/agentaccount/")
+    assert_accessible(page)
+    page.get_by_label("Rechercher").fill("1 85 05 97 701 001")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_text("Cette liste ne se cherche pas par numéro")).to_be_visible()
+    assert "701" not in page.url
+    assert_accessible(page)
+
+    page.goto(live_server.url + "/agents/registry/company/")
+    assert_accessible(page)
+    page.get_by_label("Rechercher").fill("732 829 320 00074")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("link", name="73282932000074")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_dashboard_reads_without_javascript(live_server, nojs_page):
     agent = factories.agent()
     sign_in(nojs_page, live_server, agent)
