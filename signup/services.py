@@ -23,7 +23,8 @@ from .registration import Proof, Registration, SignupProfile
 # Completions (and « Autre » requests) per client address and hour: enough for a household
 # behind one address, far too few to walk through the registry.
 COMPLETIONS_PER_HOUR = 10
-# Failed verifications per identity in 24 h; after that only the letter is offered (DESIGN §3).
+# Failed verifications per identity in any 24 h (each counts until the end of the next day,
+# signup.throttle.place_take); after that only the letter is offered (DESIGN §3).
 FAILED_VERIFICATIONS_LIMIT = 3
 FAILED_VERIFICATIONS_WINDOW = 24 * 3600
 # At most one « someone asked to register » notice a day, so that nobody can flood a mailbox.
@@ -213,13 +214,19 @@ def verification_passes(*, login: str, proof: str, matches: bool) -> bool:
     """
     if proof == Proof.NONE:
         return False
-    key = f"signup:verification-failures:{login}"
-    if throttle.counter_value(key) >= FAILED_VERIFICATIONS_LIMIT:
+    # Every attempt holds a place while it is judged, so that attempts sent all at once cannot
+    # step over the limit; a match gives its place back: only failures keep theirs. Counted
+    # whether the identifier exists or not: the same work, and a guesser of serial numbers is
+    # stopped after three tries on one identity.
+    place = throttle.place_take(
+        f"signup:verification-failures:{login}",
+        places=FAILED_VERIFICATIONS_LIMIT,
+        window=FAILED_VERIFICATIONS_WINDOW,
+    )
+    if place is None:
         return False
-    if not matches:
-        # Counted whether the identifier exists or not: the same work, and a guesser of
-        # serial numbers is stopped after three tries on one identity.
-        throttle.counter_add(key, window=FAILED_VERIFICATIONS_WINDOW)
+    if matches:
+        throttle.place_release(place)
     return matches
 
 
