@@ -189,6 +189,20 @@ def test_personal_password_leads_to_the_space(client, member):
     assert client.get(SPACE_URL).status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # autocommit, as in production
+def test_a_login_costs_five_queries_and_the_blank_page_none(
+    client, member, django_assert_num_queries
+):
+    """The login path is measured against one argon2 hash (bench/login_load.py): a query more
+    is a cost paid at every login."""
+    with django_assert_num_queries(0):
+        assert client.get(reverse("accounts:login")).status_code == 200
+    # The lock (account and client), the account, last_login, the audit row, the session.
+    with django_assert_num_queries(5):
+        response = post_login(client, member.identifier, PERSONAL_PASSWORD)
+    assert response["Location"] == SPACE_URL
+
+
 def test_person_born_in_corsica_gets_the_full_keyboard_and_logs_in_with_2a(client):
     person, nir = make_person(department="2A", commune="004")
     corsican = make_member(person=person, nir=nir, temporary=None, password=PERSONAL_PASSWORD)
