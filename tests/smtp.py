@@ -2,7 +2,8 @@
 
 Use the `smtp_server` fixture: Django's SMTP backend is pointed at it, every message it accepts
 is in `smtp_server.messages` (parsed email.message.EmailMessage), and `smtp_server.refuse = True`
-makes it answer 451 to every recipient (a failed delivery) until set back to False.
+makes it refuse every recipient until set back to False: with 451 (try again later), or with
+the reply set in `smtp_server.refusal` (say « 550 5.1.1 No such user », a permanent refusal).
 """
 
 import email
@@ -29,12 +30,13 @@ def free_port() -> int:
 class Mailbox:
     messages: list = field(default_factory=list)
     refuse: bool = False
+    refusal: str = "451 4.3.0 Mailbox temporarily unavailable"
     refusals: int = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:
             self.refusals += 1
-            return "451 4.3.0 Mailbox temporarily unavailable"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

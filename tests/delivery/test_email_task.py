@@ -226,12 +226,25 @@ def test_email_enqueue_serves_the_other_kinds_in_the_person_s_language(smtp_serv
     assert "Bonjour Ann Lee" in smtp_server.text_of(message)
 
 
-def test_a_permanent_refusal_is_not_retried():
-    import smtplib
+def test_a_permanent_refusal_fails_at_once_and_is_not_retried(client, smtp_server):
+    card = person_create()
+    register_person(client, card)
+    smtp_server.refuse, smtp_server.refusal = True, "550 5.1.1 No such user here"
 
-    assert tasks._is_permanent(smtplib.SMTPRecipientsRefused({"a@b": (550, b"no such user")}))
-    assert not tasks._is_permanent(smtplib.SMTPRecipientsRefused({"a@b": (451, b"later")}))
-    assert not tasks._is_permanent(ConnectionRefusedError())
+    run_worker()
+
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (EmailDelivery.Status.FAILED, 1)
+    assert delivery.last_error == (
+        "SMTPRecipientsRefused: marie.questel@example.org: 550 5.1.1 No such user here"
+    )
+    assert delivery.next_attempt_at is None
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+    assert TemporaryPassword.objects.get().voided_at is not None
+    # Nothing more is tried, even much later.
+    smtp_server.refuse = False
+    run_worker(including_later=True)
+    assert smtp_server.messages == [] and smtp_server.refusals == 1
 
 
 def test_the_kept_smtp_connection_is_reopened_at_once_when_it_broke(smtp_server):
