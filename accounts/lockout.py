@@ -149,8 +149,10 @@ class LockoutHandler(AxesDatabaseHandler):
     def is_locked(self, request, credentials=None) -> bool:
         username = get_client_username(request, credentials)
         lock, client = login_gate(username, _valid_ip(request.axes_ip_address))
-        # Remembered for the success that may follow: nothing to reset when there was no failure.
+        # Remembered for what follows: a success resets nothing when there was no failure, and
+        # a refusal is recorded without asking the database again (accounts.services).
         request.axes_account_failures = lock.failures
+        request.login_lock = lock
         return lock.is_locked() or client >= settings.LOGIN_CLIENT_FAILURE_LIMIT
 
     def get_failures(self, request, credentials=None) -> int:

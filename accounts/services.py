@@ -99,7 +99,7 @@ def login_failure_record(*, request, login: str, finding: LoginFinding | None) -
     """
     if finding is None:
         user = _member(login)
-        account, _client = lockout.login_gate(login, None)
+        account = getattr(request, "login_lock", None) or lockout.login_gate(login, None)[0]
         reason = "locked" if account.is_locked() else "client_blocked"
     else:
         user, reason = finding.user, str(finding.outcome)
