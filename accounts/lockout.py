@@ -16,7 +16,6 @@ whether an account exists. Axes's own handler also keeps the GET and POST data o
 failure; this one keeps neither.
 """
 
-import ipaddress
 import logging
 import re
 from dataclasses import dataclass
@@ -136,11 +135,9 @@ def lockout_response(request, original_response, credentials=None):
     return original_response
 
 
-def _valid_ip(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
+def _client_address(request) -> str | None:
+    """The client address axes read (AXES_CLIENT_IP_CALLABLE: valid, or "" when unknown)."""
+    return request.axes_ip_address or None
 
 
 class LockoutHandler(AxesDatabaseHandler):
@@ -148,7 +145,7 @@ class LockoutHandler(AxesDatabaseHandler):
 
     def is_locked(self, request, credentials=None) -> bool:
         username = get_client_username(request, credentials)
-        lock, client = login_gate(username, _valid_ip(request.axes_ip_address))
+        lock, client = login_gate(username, _client_address(request))
         # Remembered for what follows: a success resets nothing when there was no failure, and
         # a refusal is recorded without asking the database again (accounts.services).
         request.axes_account_failures = lock.failures
@@ -166,7 +163,7 @@ class LockoutHandler(AxesDatabaseHandler):
             # Refused by the lock itself: not a new guess, and it must not push the lock on.
             return
         username = get_client_username(request, credentials)
-        ip = _valid_ip(request.axes_ip_address)
+        ip = _client_address(request)
         with transaction.atomic():
             attempt, created = AccessAttempt.objects.select_for_update().get_or_create(
                 username=username,
