@@ -40,16 +40,6 @@ def looks_like_identifier(term: str) -> bool:
     return sum(c.isdigit() for c in term) >= 5
 
 
-def looks_like_nir(term: str) -> bool:
-    """A NIR, valid or mistyped: 13 or 15 digits (2A and 2B counting as two), or one that parses."""
-    try:
-        parse_nir(term, key="optional")
-    except IdentityError:
-        compact = term.upper().replace("2A", "00").replace("2B", "00")
-        return sum(c.isdigit() for c in compact) in (13, 15)
-    return True
-
-
 def identifier_lookup(term: str) -> Identifier | None:
     """Parse a typed NIR (with or without key) or SIRET; None when it is neither."""
     try:

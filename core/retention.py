@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import TemporaryPassword, User
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
-from signup.models import SignupRequest
+from signup.models import ProofFailure, SignupRequest
 
 ONE_YEAR = timedelta(days=365)
 # Accounts with no login for three years are deleted (the page: « après trois ans sans
@@ -33,6 +33,7 @@ def retention_purge(*, now=None) -> dict[str, int]:
         "temporary_passwords": TemporaryPassword.objects.filter(
             Q(used_at__isnull=False) | Q(voided_at__isnull=False) | Q(expires_at__lt=now)
         ).delete()[0],
+        "proof_failures": ProofFailure.objects.filter(expires_at__lte=now).delete()[0],
         "signup_requests": SignupRequest.objects.filter(decided_at__lt=year_ago).delete()[0],
         "emails": EmailDelivery.objects.exclude(status=EmailDelivery.Status.QUEUED)
         .filter(created_at__lt=year_ago)

@@ -2,6 +2,7 @@
 
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -23,10 +24,10 @@ from .registration import Proof, Registration, SignupProfile
 # Completions (and « Autre » requests) per client address and hour: enough for a household
 # behind one address, far too few to walk through the registry.
 COMPLETIONS_PER_HOUR = 10
-# Failed verifications per identity in any 24 h (each counts until the end of the next day,
-# signup.throttle.place_take); after that only the letter is offered (DESIGN §3).
+# Failed verifications per identity in any 24 h (signup.throttle.proof_place_take); after that
+# only the letter is offered (DESIGN §3).
 FAILED_VERIFICATIONS_LIMIT = 3
-FAILED_VERIFICATIONS_WINDOW = 24 * 3600
+FAILED_VERIFICATIONS_WINDOW = timedelta(hours=24)
 # At most one « someone asked to register » notice a day, so that nobody can flood a mailbox.
 EXISTING_NOTICE_WINDOW = 24 * 3600
 
@@ -218,15 +219,13 @@ def verification_passes(*, login: str, proof: str, matches: bool) -> bool:
     # step over the limit; a match gives its place back: only failures keep theirs. Counted
     # whether the identifier exists or not: the same work, and a guesser of serial numbers is
     # stopped after three tries on one identity.
-    place = throttle.place_take(
-        f"signup:verification-failures:{login}",
-        places=FAILED_VERIFICATIONS_LIMIT,
-        window=FAILED_VERIFICATIONS_WINDOW,
+    slot = throttle.proof_place_take(
+        login, places=FAILED_VERIFICATIONS_LIMIT, window=FAILED_VERIFICATIONS_WINDOW
     )
-    if place is None:
+    if slot is None:
         return False
     if matches:
-        throttle.place_release(place)
+        throttle.proof_place_release(login, slot)
     return matches
 
 

@@ -1,22 +1,25 @@
-"""Limits kept in Django's shared cache: completions per client, failed verifications per identity.
+"""Limits: brakes on requests per client in the shared cache, failed proofs in the database.
 
-The cache is the database cache by default and Redis when CACHE_URL is set (DESIGN §9): every
-gunicorn worker and machine counts in the same place.
-
-- A counter is a (count, window end) pair written with an explicit timeout, because Django's
-  generic ``incr`` resets the timeout to the default on some backends (the database cache),
-  which would shorten a 24-hour window to minutes. Concurrent hits may occasionally count once
-  instead of twice: a limit is reached a little later, never sooner. That is enough for a
-  brake on abuse (requests per client), not for a limit on guesses.
-- Places are for a limit on guesses, which must hold when the guesses come all at once: each
-  is taken with the cache's ``add``, which stores a key only when it is absent (Redis's SET
-  NX, the database cache's unique key), so two takers never get the same place.
+- A counter, in Django's shared cache (the database cache by default, Redis when CACHE_URL is
+  set, DESIGN §9: every gunicorn worker and machine counts in the same place), is a (count,
+  window end) pair written with an explicit timeout, because Django's generic ``incr`` resets
+  the timeout to the default on some backends (the database cache), which would shorten a
+  24-hour window to minutes. Concurrent hits may occasionally count once instead of twice: a
+  limit is reached a little later, never sooner. That is enough for a brake on abuse.
+- Places are for a limit on guesses, which must hold when the guesses come all at once and
+  must not be evicted: rows of ``ProofFailure``, one per place, taken by one statement each
+  (``proof_place_take``) that the database runs atomically.
 """
 
 import math
 import time
+from datetime import timedelta
 
 from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from .models import ProofFailure
 
 
 def counter_add(key: str, *, window: int) -> int:
@@ -32,27 +35,30 @@ def counter_add(key: str, *, window: int) -> int:
     return count
 
 
-def place_take(key: str, *, places: int, window: int) -> str | None:
-    """Take one of ``places`` places under ``key``; None when none is free.
+# A place is free when it has no row or its row has expired; the database decides it for each
+# place in one statement (PostgreSQL and SQLite alike), so two takers never get the same one:
+# the second waits for the first's transaction, then finds the place held.
+_PLACE_TAKE = """
+    INSERT INTO {table} (login, slot, expires_at) VALUES (%s, %s, %s)
+    ON CONFLICT (login, slot) DO UPDATE SET expires_at = excluded.expires_at
+    WHERE {table}.expires_at <= %s
+"""
 
-    Time is cut into fixed periods of ``window`` seconds. A place is taken in the current
-    period and held until the end of the next one, and the current period offers only the
-    places the previous one left free: any ``window`` seconds hold at most ``places`` places.
-    The previous period is closed (nobody takes a place in it any more), so reading it cannot
-    race; the current one's keys are new, never an expired entry that two takers could both
-    overwrite.
-    """
-    now = time.time()
-    period = int(now // window)
-    held_before = len(cache.get_many([f"{key}:{period - 1}:{n}" for n in range(places)]))
-    timeout = max(1, math.ceil((period + 2) * window - now))
-    for n in range(places - held_before):
-        place = f"{key}:{period}:{n}"
-        if cache.add(place, 1, timeout=timeout):
-            return place
+
+def proof_place_take(login: str, *, places: int, window: timedelta) -> int | None:
+    """Take one of the identity's ``places`` places for ``window``; None when none is free."""
+    now = timezone.now()
+    ops = connection.ops
+    table = ops.quote_name(ProofFailure._meta.db_table)
+    params = [ops.adapt_datetimefield_value(now + window), ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        for slot in range(places):
+            cursor.execute(_PLACE_TAKE.format(table=table), [login, slot, *params])
+            if cursor.rowcount == 1:
+                return slot
     return None
 
 
-def place_release(place: str) -> None:
-    """Give back a place taken by ``place_take``."""
-    cache.delete(place)
+def proof_place_release(login: str, slot: int) -> None:
+    """Give back a place taken by ``proof_place_take`` (the proof matched after all)."""
+    ProofFailure.objects.filter(login=login, slot=slot).delete()

@@ -105,7 +105,11 @@ class PostedSearchMixin:
         return looks_like_identifier(term)
 
     def search_query(self, request, term: str) -> str | None:
-        """What goes into the address for a typed term; None drops it (with a message)."""
+        """What goes into the address for a typed term; None drops it.
+
+        Not only a reading: a dropped term is told to the agent in a message, and a subclass
+        may remember in the session what to show in the box again.
+        """
         if self.search_term_kept_out(term):
             messages.error(request, self.search_term_refused)
             return None

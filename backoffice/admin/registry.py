@@ -12,11 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from identity import IdentityError, parse_siret
 from registry.models import Company, Person, RegistryImport
 from registry.services import registry_import, registry_imports_interrupted_close
 
 from ..forms import RegistryImportForm
-from ..selectors import looks_like_nir
+from ..selectors import looks_like_identifier
 from .base import IdentifierSearchMixin, PostedSearchMixin
 
 
@@ -74,27 +75,44 @@ class PersonAdmin(IdentifierSearchMixin, ViewOnlyAdmin):
     )
 
 
+def company_number(term: str) -> str | None:
+    """The SIRET (14 digits) or SIREN (9) a search term is, digits only; None for anything else."""
+    try:
+        return parse_siret(term)
+    except IdentityError as error:
+        if error.code == "siret_is_siren":  # nine ASCII digits once separators are dropped
+            return "".join(c for c in term if c.isdigit())
+    return None
+
+
 @admin.register(Company)
 class CompanyAdmin(PostedSearchMixin, ViewOnlyAdmin):
     list_display = ("siret", "raison_sociale", "code_postal", "commune")
-    search_fields = ("siret", "raison_sociale")
+    search_fields = ("raison_sociale",)
     search_help_text = gettext_lazy("SIRET (14 chiffres), SIREN (9 chiffres) ou raison sociale.")
     search_term_refused = gettext_lazy(
-        "Ce numéro a la forme d'un numéro de Sécurité Sociale : il ne se cherche pas dans les "
-        "entreprises. Cherchez la personne dans la liste des adhérents."
+        "Cherchez une entreprise par son SIRET (14 chiffres), son SIREN (9 chiffres) ou sa raison "
+        "sociale. Un numéro de Sécurité Sociale ne se cherche pas ici : cherchez la personne dans "
+        "la liste des adhérents."
     )
     fields = ("siret", "raison_sociale", *ADDRESS_FIELDS, "email", "updated_at")
 
     def search_term_kept_out(self, term: str) -> bool:
-        # A SIRET is public; a NIR typed here by mistake must not reach the address.
-        return looks_like_nir(term)
+        # A SIRET is public; any other number (a NIR typed here by mistake) stays out.
+        return looks_like_identifier(term) and company_number(term) is None
 
     def search_query(self, request, term: str) -> str | None:
         query = super().search_query(request, term)
-        if query is None:
-            return None
-        digits = query.replace(" ", "").replace(".", "")  # « 732 829 320 00074 »
-        return digits if digits.isdigit() else query
+        return query and (company_number(query) or query)  # « 732 829 320 00074 »
+
+    def get_search_results(self, request, queryset, search_term):
+        number = company_number(search_term.strip())
+        if number is not None:
+            lookup = "siret" if len(number) == 14 else "siret__startswith"
+            return queryset.filter(**{lookup: number}), False
+        if looks_like_identifier(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(RegistryImport)

@@ -142,6 +142,10 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "cache_table",
+            # Past MAX_ENTRIES rows, every write deletes the expired ones and then a third of
+            # the live ones: with Django's default (300) the counters of an ordinary day would
+            # be forgotten. A day's counters fit in this; beyond, CACHE_URL (Redis).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

@@ -187,15 +187,14 @@ def test_member_page_speaks_french_only_in_the_french_back_office(agent_client):
 
 
 def test_a_nir_typed_into_the_agents_search_never_reaches_the_address(supervisor_client):
-    agent_client = supervisor_client
     nir = factories.new_nir()
-    response = agent_client.post("/agents/backoffice/agentaccount/", {"q": nir[:13]})
+    response = supervisor_client.post("/agents/backoffice/agentaccount/", {"q": nir[:13]})
     assert response.status_code == 302
     assert nir[:13] not in response["Location"] and "q=" not in response["Location"]
-    page = agent_client.get(response["Location"]).content.decode()
+    page = supervisor_client.get(response["Location"]).content.decode()
     assert "Cette liste ne se cherche pas par numéro" in page
     # Typed straight into the address, it is taken out of it.
-    response = agent_client.get("/agents/backoffice/agentaccount/", {"q": nir[:13]})
+    response = supervisor_client.get("/agents/backoffice/agentaccount/", {"q": nir[:13]})
     assert response.status_code == 302 and nir[:13] not in response["Location"]
 
 
@@ -205,29 +204,46 @@ def test_agents_are_still_found_by_login(supervisor_client, supervisor):
     assert "1 résultat" in supervisor_client.get(response["Location"]).content.decode()
 
 
-def test_companies_are_found_by_siret_as_typed_but_a_nir_is_kept_out(agent_client):
+def test_companies_are_found_by_siret_or_siren_as_typed_and_other_numbers_kept_out(agent_client):
     company = factories.company()
+    factories.company(siret="35600000000048", raison_sociale="La Poste")
     changelist = "/agents/registry/company/"
     response = agent_client.post(changelist, {"q": "732 829 320 00074"})
     assert response["Location"].endswith("?q=73282932000074")
     page = agent_client.get(response["Location"]).content.decode()
     assert "1 résultat" in page and company.raison_sociale in page
+    # A link with the SIRET as typed, and the SIREN alone, find it too.
+    page = agent_client.get(changelist, {"q": "732 829 320 00074"}).content.decode()
+    assert "1 résultat" in page and company.raison_sociale in page
+    response = agent_client.post(changelist, {"q": "732 829 320"})
+    page = agent_client.get(response["Location"]).content.decode()
+    assert "1 résultat" in page and company.raison_sociale in page
 
     nir = factories.new_nir()
-    for typed in (nir, nir[:13], "2A" + nir[2:13]):
+    for typed in (nir, nir[:13], "2A" + nir[2:13], nir[:12], nir + "0", "73282932000075"):
         response = agent_client.post(changelist, {"q": typed})
         assert "q=" not in response["Location"], typed
+        response = agent_client.get(changelist, {"q": typed})  # straight into the address
+        assert response.status_code == 302 and "q=" not in response["Location"], typed
     page = agent_client.get(response["Location"]).content.decode()
-    assert "il ne se cherche pas dans les entreprises" in page
+    assert "Un numéro de Sécurité Sociale ne se cherche pas ici" in page
 
 
-def test_every_search_box_of_the_back_office_posts():
-    """A list with a search box and no PostedSearchMixin would put a NIR typed in it in a URL."""
+def test_every_search_box_of_the_back_office_posts(client):
+    """A list whose search box sends its term by GET would put a NIR typed in it in a URL."""
     from django.contrib import admin
+    from django.urls import reverse
 
     from backoffice.admin.base import PostedSearchMixin
+    from tests.backoffice.conftest import sign_in
 
+    sign_in(client, factories.agent(login="admin.root", is_superuser=True))
     searchable = [a for a in admin.site._registry.values() if a.search_fields]
-    assert searchable
+    assert len(searchable) >= 7
     for model_admin in searchable:
-        assert isinstance(model_admin, PostedSearchMixin), type(model_admin).__name__
+        name = type(model_admin).__name__
+        assert isinstance(model_admin, PostedSearchMixin), name
+        meta = model_admin.model._meta
+        page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        assert page.status_code == 200, name
+        assert '<form id="changelist-search" method="post"' in page.content.decode(), name

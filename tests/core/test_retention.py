@@ -11,7 +11,7 @@ from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from core.retention import retention_purge
 from delivery.models import EmailDelivery, Letter
-from signup.models import SignupRequest
+from signup.models import ProofFailure, SignupRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,8 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     )
     old_letter = Letter.objects.create(user=user, status="posted", created_at=LONG_AGO)
     pending_letter = Letter.objects.create(user=user, created_at=LONG_AGO)
+    ProofFailure.objects.create(login="digest", slot=0, expires_at=NOW - timedelta(seconds=1))
+    held = ProofFailure.objects.create(login="digest", slot=1, expires_at=NOW + timedelta(hours=1))
 
     counts = retention_purge(now=NOW)
 
@@ -53,8 +55,10 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     assert not EmailDelivery.objects.filter(pk=old_email.pk).exists()
     assert list(Letter.objects.values_list("pk", flat=True)) == [pending_letter.pk]
     assert not Letter.objects.filter(pk=old_letter.pk).exists()
+    assert list(ProofFailure.objects.values_list("pk", flat=True)) == [held.pk]
     assert counts["signup_requests"] == 1
     assert counts["audit_events"] == 1
+    assert counts["proof_failures"] == 1
 
 
 def test_only_the_valid_temporary_password_is_kept():

@@ -1,16 +1,19 @@
-"""The limits keep their whole window, in the database cache and Redis, and places hold when
-taken all at once."""
+"""The counters keep their whole window, in the database cache and Redis; the places of failed
+proofs hold when taken all at once."""
 
 import os
 import threading
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
 
 from signup import throttle
+from signup.models import ProofFailure
 
 DAY = 86400
 
@@ -48,46 +51,54 @@ def test_a_counter_counts_within_its_window_and_starts_again_after(shared_cache,
     assert throttle.counter_add(key, window=DAY) == 1
 
 
-@pytest.mark.django_db
-def test_places_run_out_and_a_given_back_place_is_free_again(shared_cache):
-    key = "signup:test-places"
-    taken = [throttle.place_take(key, places=3, window=DAY) for _ in range(3)]
-    assert None not in taken and len(set(taken)) == 3
-    assert throttle.place_take(key, places=3, window=DAY) is None
-    throttle.place_release(taken[1])
-    assert throttle.place_take(key, places=3, window=DAY) == taken[1]
-    assert throttle.place_take(key, places=3, window=DAY) is None
+LOGIN = "d" * 64  # an identity's login digest
+WINDOW = timedelta(hours=24)
 
 
 @pytest.mark.django_db
-def test_places_taken_late_in_a_day_still_hold_the_next_day(shared_cache, monkeypatch):
-    key = "signup:test-places-days"
-    late = 20_000 * DAY + DAY - 60  # a minute before the end of a period
-    monkeypatch.setattr(throttle, "time", clock(late))
-    assert all(throttle.place_take(key, places=3, window=DAY) for _ in range(3))
-    # Two minutes later, in the next period: no fresh places (any 24 h hold three at most).
-    monkeypatch.setattr(throttle, "time", clock(late + 120))
-    assert throttle.place_take(key, places=3, window=DAY) is None
-    # Once that next period is over too, they are free.
-    monkeypatch.setattr(throttle, "time", clock(late + DAY + 120))
-    assert throttle.place_take(key, places=3, window=DAY) is not None
+def test_places_run_out_and_a_given_back_place_is_free_again():
+    assert [throttle.proof_place_take(LOGIN, places=3, window=WINDOW) for _ in range(3)] == [
+        0,
+        1,
+        2,
+    ]
+    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
+    assert throttle.proof_place_take("e" * 64, places=3, window=WINDOW) == 0  # another identity
+    throttle.proof_place_release(LOGIN, 1)
+    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) == 1
+    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
+
+
+@pytest.mark.django_db
+def test_a_place_is_held_for_its_whole_window_and_no_longer():
+    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) == 0
+    held = ProofFailure.objects.get()
+    assert held.expires_at - timezone.now() > WINDOW - timedelta(minutes=1)
+    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) is None
+    # The day is over: the same place is taken again, for a new day.
+    ProofFailure.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) == 0
+    assert ProofFailure.objects.get().expires_at > timezone.now() + WINDOW - timedelta(minutes=1)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_places_taken_all_at_once_never_exceed_their_number(shared_cache):
-    key = "signup:test-places-burst"
+def test_places_taken_all_at_once_never_exceed_their_number():
+    """Twelve attempts at once, each in its own transaction as in a registration."""
+    ProofFailure.objects.create(login=LOGIN, slot=1, expires_at=timezone.now())  # expired
     barrier, taken = threading.Barrier(12), []
 
     def attempt():
         barrier.wait()
         try:
-            place = throttle.place_take(key, places=3, window=DAY)
+            with transaction.atomic():
+                slot = throttle.proof_place_take(LOGIN, places=3, window=WINDOW)
+                time.sleep(0.05)  # the rest of the registration, its transaction still open
         except DatabaseError:
-            place = None  # SQLite lets one writer at a time: the others meet its lock
+            slot = None  # SQLite lets one writer at a time: the others meet its lock
         finally:
             connections.close_all()
-        if place is not None:
-            taken.append(place)
+        if slot is not None:
+            taken.append(slot)
 
     threads = [threading.Thread(target=attempt) for _ in range(12)]
     for thread in threads:
@@ -96,6 +107,7 @@ def test_places_taken_all_at_once_never_exceed_their_number(shared_cache):
         thread.join()
     assert 1 <= len(taken) <= 3 and len(set(taken)) == len(taken)
     # What the burst left free, taken one after the other: three places in all.
-    while (place := throttle.place_take(key, places=3, window=DAY)) is not None:
-        taken.append(place)
-    assert len(taken) == 3
+    while (slot := throttle.proof_place_take(LOGIN, places=3, window=WINDOW)) is not None:
+        taken.append(slot)
+    assert sorted(taken) == [0, 1, 2]
+    assert ProofFailure.objects.filter(login=LOGIN, expires_at__gt=timezone.now()).count() == 3
