@@ -1,22 +1,13 @@
 """Forms of logging in and choosing a password. Every one inherits from core.forms."""
 
-from dataclasses import dataclass
-
 from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, TextField, identity_error
-from identity import (
-    IdentityError,
-    mask_nir,
-    normalize_nir,
-    parse_birth_date,
-    parse_nir,
-    parse_siret,
-)
-from registry.digests import nir_digest, siret_digest
+from identity import IdentityError, parse_birth_date
+from registry.digests import typed_identifier
 
 from .backends import LoginOutcome
 from .models import User
@@ -38,28 +29,6 @@ NEW_PASSWORD_HINT = _(
     "une phrase, ou plusieurs mots sans rapport entre eux. Évitez votre nom, votre prénom, "
     "votre date de naissance, votre identifiant et le mot de passe provisoire."
 )
-
-
-@dataclass(frozen=True, repr=False)
-class MemberIdentifier:
-    """What a member typed as identifier, reduced to what may be kept: type, digest, mask."""
-
-    type: str
-    login: str
-    masked: str
-
-    def __repr__(self) -> str:
-        return f"MemberIdentifier({self.type!r}, {self.masked!r})"
-
-
-def member_identifier(raw: str) -> MemberIdentifier:
-    """Parse a NIR (13 characters, no key) or a SIRET (14 digits); raise IdentityError."""
-    compact = normalize_nir(raw)
-    if len(compact) == 14 and compact.isdigit():
-        siret = parse_siret(raw)
-        return MemberIdentifier(User.IdentifierType.SIRET, siret_digest(siret), siret)
-    nir = parse_nir(raw, key="forbidden")
-    return MemberIdentifier(User.IdentifierType.NIR, nir_digest(nir.body), mask_nir(nir.body))
 
 
 class IdentifierField(TextField):
@@ -96,7 +65,7 @@ class IdentifierField(TextField):
         if not text:
             return None
         try:
-            return member_identifier(text)
+            return typed_identifier(text, nir_key="forbidden")
         except IdentityError as error:
             raise identity_error(error) from None
 
@@ -131,7 +100,7 @@ class LoginForm(Form):
             return cleaned
         self.attempted = True
         self.user = authenticate(
-            self.request, username=identifier.login, password=password, member=True
+            self.request, username=identifier.digest, password=password, member=True
         )
         # Left by the member backend; absent when the lock refused the attempt beforehand.
         self.finding = getattr(self.request, "member_login", None)
@@ -240,7 +209,7 @@ class PasswordResetIdentityForm(Form):
     def clean(self):
         cleaned = super().clean()
         identifier = cleaned.get("identifier")
-        if identifier is None or identifier.type != User.IdentifierType.NIR:
+        if identifier is None or identifier.kind != User.IdentifierType.NIR:
             cleaned["birth_date"] = None
             return cleaned
         raw = cleaned.get("birth_date") or ""
@@ -253,8 +222,8 @@ class PasswordResetIdentityForm(Form):
     def stored(self) -> dict:
         identifier, birth_date = self.cleaned_data["identifier"], self.cleaned_data["birth_date"]
         return {
-            "type": identifier.type,
-            "login": identifier.login,
+            "type": identifier.kind,
+            "login": identifier.digest,
             "birth_date": birth_date.isoformat() if birth_date else "",
         }
 

@@ -90,7 +90,7 @@ def login_view(request):
             return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
         if form.attempted:
             login_failure_record(
-                request=request, login=form.cleaned_data["identifier"].login, finding=form.finding
+                request=request, login=form.cleaned_data["identifier"].digest, finding=form.finding
             )
     context = {
         "form": form,

@@ -14,20 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.lockout import lock_delay
 from accounts.models import TemporaryPassword
 from delivery.models import Letter
-from identity import IdentityError, format_siret, mask_nir, parse_nir, parse_siret
-from registry.digests import nir_digest, siret_digest
+from identity import IdentityError
+from registry.digests import TypedIdentifier, typed_identifier
 from signup.models import FunnelCount
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Identifier:
-    """A NIR or SIRET as typed in a search box: only its digest and masked form are kept."""
-
-    kind: str  # "nir" or "siret"
-    digest: str
-    masked: str
 
 
 def is_digest(term: str) -> bool:
@@ -40,19 +31,12 @@ def looks_like_identifier(term: str) -> bool:
     return sum(c.isdigit() for c in term) >= 5
 
 
-def identifier_lookup(term: str) -> Identifier | None:
-    """Parse a typed NIR (with or without key) or SIRET; None when it is neither."""
+def identifier_lookup(term: str) -> TypedIdentifier | None:
+    """A NIR (with or without its key) or SIRET typed in a search box; None when it is neither."""
     try:
-        nir = parse_nir(term, key="optional")
-    except IdentityError:
-        pass
-    else:
-        return Identifier("nir", nir_digest(nir.body), mask_nir(nir.body))
-    try:
-        siret = parse_siret(term)
+        return typed_identifier(term, nir_key="optional")
     except IdentityError:
         return None
-    return Identifier("siret", siret_digest(siret), format_siret(siret))
 
 
 def _failures(login_ref: str):

@@ -10,10 +10,18 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 
-from identity import keyed_digester
+from identity import (
+    format_siret,
+    keyed_digester,
+    mask_nir,
+    normalize_nir,
+    parse_nir,
+    parse_siret,
+)
 
 
 def identity_key() -> bytes:
@@ -44,6 +52,32 @@ def iban_digest(iban: str, *, key: bytes | None = None) -> str:
 def employer_account_digest(account: str, *, key: bytes | None = None) -> str:
     """Digest of an employer account number (``normalize_employer_account(raw)``)."""
     return _digester(key or identity_key(), "employer_account")(account)
+
+
+@dataclass(frozen=True, repr=False)
+class TypedIdentifier:
+    """A NIR or SIRET as someone typed it, reduced to what may be kept: kind, digest, mask."""
+
+    kind: str  # "nir" or "siret", as accounts.models.User.IdentifierType
+    digest: str
+    masked: str
+
+    def __repr__(self) -> str:
+        return f"TypedIdentifier({self.kind!r}, {self.masked!r})"
+
+
+def typed_identifier(raw: str, *, nir_key: str) -> TypedIdentifier:
+    """A NIR or a SIRET (14 digits) as typed; raise identity.IdentityError.
+
+    ``nir_key`` is ``parse_nir``'s: "forbidden" where the guide asks for the 13 characters
+    alone (the login), "optional" where either is fine (the back-office's searches).
+    """
+    compact = normalize_nir(raw)
+    if len(compact) == 14 and compact.isdigit():
+        siret = parse_siret(raw)
+        return TypedIdentifier("siret", siret_digest(siret), format_siret(siret))
+    nir = parse_nir(raw, key=nir_key)
+    return TypedIdentifier("nir", nir_digest(nir.body), mask_nir(nir.body))
 
 
 @functools.lru_cache(maxsize=32)
