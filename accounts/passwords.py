@@ -45,22 +45,37 @@ def temporary_passwords_issue(
 ) -> list[tuple[str, TemporaryPassword]]:
     """``temporary_password_issue`` for several distinct accounts at once (an email batch):
     two statements in all, whatever their number."""
-    if len({user.pk for user in users}) != len(users):
-        raise ValueError("one temporary password per account at a time")
-    now = timezone.now()
-    temporary_passwords_void(users=users, at=now)
     clears = [generate_temporary_password() for _ in users]
-    records = TemporaryPassword.objects.bulk_create(
+    records = temporary_passwords_store(
+        user_ids=[user.pk for user in users],
+        channel=channel,
+        password_hashes=[make_password(clear) for clear in clears],
+    )
+    return list(zip(clears, records, strict=True))
+
+
+def temporary_passwords_store(
+    *, user_ids: list[int], channel: str, password_hashes, at=None
+) -> list[TemporaryPassword]:
+    """Record the hashes of new temporary passwords, one per account, voiding the previous
+    ones; for callers that make the passwords themselves (the letters hash them in threads
+    while the pages are drawn). Two statements in all. Call it inside a transaction."""
+    if len(set(user_ids)) != len(user_ids):
+        raise ValueError("one temporary password per account at a time")
+    now = at or timezone.now()
+    TemporaryPassword.objects.filter(user_id__in=user_ids, used_at=None, voided_at=None).update(
+        voided_at=now
+    )
+    return TemporaryPassword.objects.bulk_create(
         TemporaryPassword(
-            user=user,
+            user_id=user_id,
             channel=channel,
-            password_hash=make_password(clear),
+            password_hash=password_hash,
             created_at=now,
             expires_at=now + VALIDITY[channel],
         )
-        for user, clear in zip(users, clears, strict=True)
+        for user_id, password_hash in zip(user_ids, password_hashes, strict=True)
     )
-    return list(zip(clears, records, strict=True))
 
 
 def temporary_passwords_void(*, users: list[User], at=None) -> int:

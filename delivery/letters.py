@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import TemporaryPassword, User
-from accounts.passwords import VALIDITY, generate_temporary_password
+from accounts.passwords import VALIDITY, generate_temporary_password, temporary_passwords_store
 from audit.models import AuditEvent
 from audit.services import audit_record
 from identity import first_given_name
@@ -218,19 +218,11 @@ def _print_chunk(letters, *, printer, pool, now, batch, report, texts) -> None:
                 ),
             )
         )
-    user_ids = [letter.user_id for letter, _lines in printable]
-    TemporaryPassword.objects.filter(user_id__in=user_ids, used_at=None, voided_at=None).update(
-        voided_at=now
-    )
-    TemporaryPassword.objects.bulk_create(
-        TemporaryPassword(
-            user_id=letter.user_id,
-            channel=TemporaryPassword.Channel.POST,
-            password_hash=password_hash,
-            created_at=now,
-            expires_at=now + validity,
-        )
-        for (letter, _lines), password_hash in zip(printable, hashes, strict=True)
+    temporary_passwords_store(
+        user_ids=[letter.user_id for letter, _lines in printable],
+        channel=TemporaryPassword.Channel.POST,
+        password_hashes=hashes,
+        at=now,
     )
     Letter.objects.filter(pk__in=[letter.pk for letter, _lines in printable]).update(
         status=Letter.Status.PRINTED, batch=batch
