@@ -6,6 +6,7 @@ meets the same questions, and their answers are kept the same way: the identifie
 proofs (Vitale serial, IBAN, employer account) only as keyed digests, never in clear.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -92,28 +93,11 @@ def path(answers: dict) -> list[Page]:
     return [*pages, *(BY_SLUG[step.slug] for step in verification)]
 
 
-def is_open(answers: dict, page: Page) -> bool:
-    """Whether the page may be shown or posted: on the path, every page before it answered."""
-    pages = path(answers)
-    return page in pages and all(p.slug in answers for p in pages[: pages.index(page)])
-
-
-def first_open(answers: dict) -> Page:
-    pages = path(answers)
-    return next((page for page in pages if page.slug not in answers), pages[-1])
-
-
-def previous(answers: dict, page: Page) -> Page | None:
-    pages = path(answers)
-    index = pages.index(page)
-    return pages[index - 1] if index else None
-
-
-def following(answers: dict, page: Page) -> Page | None:
-    """The next page once `page` is answered, or None when the answers are complete."""
-    pages = path(answers)
-    index = pages.index(page)
-    return pages[index + 1] if index + 1 < len(pages) else None
+# Moving along the path: the registration's way (signup.steps), on these pages.
+is_open = functools.partial(signup_steps.is_open, path_of=path)
+first_open = functools.partial(signup_steps.first_open, path_of=path)
+previous = functools.partial(signup_steps.previous, path_of=path)
+following = functools.partial(signup_steps.following, path_of=path)
 
 
 @dataclass(frozen=True, repr=False)

@@ -183,29 +183,34 @@ def verification_path(answers: dict) -> tuple[list[Step], bool]:
     return steps, True
 
 
-def first_open(answers: dict) -> Step:
+# Moving along a path of pages. ``path_of`` gives the pages some answers lead through: the
+# registration's (``path``) by default, « Mot de passe oublié »'s for accounts.reset; a page is
+# anything with a ``slug``, under which its answer is kept.
+
+
+def first_open(answers: dict, *, path_of=path):
     """The first page of the path that has no answer yet (the last one never has)."""
-    steps = path(answers)
-    for step in steps:
-        if step.slug not in answers:
-            return step
-    return steps[-1]
+    pages = path_of(answers)
+    return next((page for page in pages if page.slug not in answers), pages[-1])
 
 
-def is_open(answers: dict, step: Step) -> bool:
+def is_open(answers: dict, page, *, path_of=path) -> bool:
     """Whether the page may be shown or posted: on the path, every page before it answered."""
-    steps = path(answers)
-    if step not in steps:
+    pages = path_of(answers)
+    if page not in pages:
         return False
-    return all(earlier.slug in answers for earlier in steps[: steps.index(step)])
+    return all(earlier.slug in answers for earlier in pages[: pages.index(page)])
 
 
-def previous(answers: dict, step: Step) -> Step | None:
-    steps = path(answers)
-    index = steps.index(step)
-    return steps[index - 1] if index else None
+def previous(answers: dict, page, *, path_of=path):
+    """The page before this one on the path; None for the first."""
+    pages = path_of(answers)
+    index = pages.index(page)
+    return pages[index - 1] if index else None
 
 
-def following(answers: dict, step: Step) -> Step:
-    steps = path(answers)
-    return steps[min(steps.index(step) + 1, len(steps) - 1)]
+def following(answers: dict, page, *, path_of=path):
+    """The page after this one once it is answered; None when the answers are complete."""
+    pages = path_of(answers)
+    index = pages.index(page)
+    return pages[index + 1] if index + 1 < len(pages) else None
