@@ -49,7 +49,7 @@ def temporary_passwords_issue(
     records = temporary_passwords_store(
         user_ids=[user.pk for user in users],
         channel=channel,
-        password_hashes=[make_password(clear) for clear in clears],
+        password_hashes=(make_password(clear) for clear in clears),  # once the checks pass
     )
     return list(zip(clears, records, strict=True))
 

@@ -184,11 +184,12 @@ def verification_path(answers: dict) -> tuple[list[Step], bool]:
 
 
 # Moving along a path of pages. ``path_of`` gives the pages some answers lead through: the
-# registration's (``path``) by default, « Mot de passe oublié »'s for accounts.reset; a page is
-# anything with a ``slug``, under which its answer is kept.
+# registration's (``path``) by default, « Mot de passe oublié »'s for accounts.reset, whose
+# pages (accounts.reset.Page) are typed as Step here: they have its ``slug``, under which
+# their answer is kept.
 
 
-def first_open(answers: dict, *, path_of=path):
+def first_open(answers: dict, *, path_of=path) -> Step:
     """The first page of the path that has no answer yet (the last one never has)."""
     pages = path_of(answers)
     return next((page for page in pages if page.slug not in answers), pages[-1])
@@ -202,14 +203,14 @@ def is_open(answers: dict, page, *, path_of=path) -> bool:
     return all(earlier.slug in answers for earlier in pages[: pages.index(page)])
 
 
-def previous(answers: dict, page, *, path_of=path):
+def previous(answers: dict, page, *, path_of=path) -> Step | None:
     """The page before this one on the path; None for the first."""
     pages = path_of(answers)
     index = pages.index(page)
     return pages[index - 1] if index else None
 
 
-def following(answers: dict, page, *, path_of=path):
+def following(answers: dict, page, *, path_of=path) -> Step | None:
     """The page after this one once it is answered; None when the answers are complete."""
     pages = path_of(answers)
     index = pages.index(page)

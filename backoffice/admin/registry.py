@@ -98,8 +98,10 @@ class CompanyAdmin(PostedSearchMixin, ViewOnlyAdmin):
     fields = ("siret", "raison_sociale", *ADDRESS_FIELDS, "email", "updated_at")
 
     def search_term_kept_out(self, term: str) -> bool:
-        # A SIRET is public; any other number (a NIR typed here by mistake) stays out.
-        return looks_like_identifier(term) and company_number(term) is None
+        # A SIRET is public; any other number (a NIR typed here by mistake, the 2A or 2B of
+        # Corsica its only letters) stays out. A name may hold a number: « Garage du 97133 ».
+        is_number = looks_like_identifier(term) and sum(c.isalpha() for c in term) <= 2
+        return is_number and company_number(term) is None
 
     def search_query(self, request, term: str) -> str | None:
         query = super().search_query(request, term)
@@ -110,7 +112,7 @@ class CompanyAdmin(PostedSearchMixin, ViewOnlyAdmin):
         if number is not None:
             lookup = "siret" if len(number) == 14 else "siret__startswith"
             return queryset.filter(**{lookup: number}), False
-        if looks_like_identifier(search_term):
+        if self.search_term_kept_out(search_term):
             return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
 

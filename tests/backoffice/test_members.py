@@ -227,6 +227,11 @@ def test_companies_are_found_by_siret_or_siren_as_typed_and_other_numbers_kept_o
         assert response.status_code == 302 and "q=" not in response["Location"], typed
     page = agent_client.get(response["Location"]).content.decode()
     assert "Un numéro de Sécurité Sociale ne se cherche pas ici" in page
+    # A name holding a number is a name.
+    factories.company(siret="44306184100047", raison_sociale="Garage du 97133")
+    response = agent_client.post(changelist, {"q": "Garage du 97133"})
+    assert response["Location"].endswith("?q=Garage+du+97133")
+    assert "1 résultat" in agent_client.get(response["Location"]).content.decode()
 
 
 def test_every_search_box_of_the_back_office_posts(client):

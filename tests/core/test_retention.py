@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -90,3 +91,15 @@ def test_the_command_reports_what_it_deleted(capsys):
     AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=LONG_AGO)
     call_command("purge_expired")
     assert "audit_events: 1 deleted" in capsys.readouterr().out
+
+
+def test_expired_counters_of_the_database_cache_go_and_live_ones_stay():
+    cache.clear()
+    cache.set("signup:completions:203.0.113.7", (1, 0), timeout=60)
+    cache.set("signup:completions:203.0.113.8", (1, 0), timeout=3 * 3600)
+
+    counts = retention_purge(now=timezone.now() + timedelta(hours=1))
+
+    assert counts["cache_entries"] == 1
+    assert cache.get("signup:completions:203.0.113.7") is None
+    assert cache.get("signup:completions:203.0.113.8") == (1, 0)

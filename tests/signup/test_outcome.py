@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from registry.digests import nir_digest
 from signup import selectors
-from signup.models import FunnelCount, SignupRequest
+from signup.models import FunnelCount, ProofFailure, SignupRequest
 from signup.registration import Registration
 from signup.services import registration_complete
 
@@ -153,6 +153,15 @@ def test_failures_on_one_identity_do_not_affect_another(client):
         User.objects.all().delete()
     register_person(client, other)
     assert User.objects.get(person=other.person).channel == User.Channel.EMAIL
+
+
+def test_proofs_that_match_leave_no_failure_behind(client):
+    card = person_create()
+    for _attempt in range(4):  # more than the limit, all right
+        register_person(client, card)
+        assert User.objects.get().channel == User.Channel.EMAIL
+        User.objects.all().delete()
+    assert not ProofFailure.objects.exists()
 
 
 # --- Identity not found or not matching: no account, the agents' review queue ---------------

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
-from django.db import DatabaseError, connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from signup import throttle
@@ -84,6 +84,9 @@ def test_a_place_is_held_for_its_whole_window_and_no_longer():
 @pytest.mark.django_db(transaction=True)
 def test_places_taken_all_at_once_never_exceed_their_number():
     """Twelve attempts at once, each in its own transaction as in a registration."""
+    if connection.vendor != "postgresql":
+        # SQLite lets one writer at a time: a racy take would mostly pass here too.
+        pytest.skip("concurrent transactions are tested on PostgreSQL (CI)")
     ProofFailure.objects.create(login=LOGIN, slot=1, expires_at=timezone.now())  # expired
     barrier, taken = threading.Barrier(12), []
 
@@ -93,8 +96,6 @@ def test_places_taken_all_at_once_never_exceed_their_number():
             with transaction.atomic():
                 slot = throttle.proof_place_take(LOGIN, places=3, window=WINDOW)
                 time.sleep(0.05)  # the rest of the registration, its transaction still open
-        except DatabaseError:
-            slot = None  # SQLite lets one writer at a time: the others meet its lock
         finally:
             connections.close_all()
         if slot is not None:
@@ -105,9 +106,7 @@ def test_places_taken_all_at_once_never_exceed_their_number():
         thread.start()
     for thread in threads:
         thread.join()
-    assert 1 <= len(taken) <= 3 and len(set(taken)) == len(taken)
-    # What the burst left free, taken one after the other: three places in all.
-    while (slot := throttle.proof_place_take(LOGIN, places=3, window=WINDOW)) is not None:
-        taken.append(slot)
+    # Three places went, each to one attempt, the expired one included; none is left.
     assert sorted(taken) == [0, 1, 2]
+    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
     assert ProofFailure.objects.filter(login=LOGIN, expires_at__gt=timezone.now()).count() == 3
