@@ -7,26 +7,23 @@ proofs (Vitale serial, IBAN, employer account) only as keyed digests, never in c
 """
 
 import functools
-import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from signup import forms as signup_forms
 from signup import steps as signup_steps
 from signup.registration import Proof
+from signup.wizard import SessionAnswers
 
 from .forms import PasswordResetIdentityForm
 from .models import User
 
 SESSION_KEY = "password_reset"
 DONE_KEY = "password_reset_done"
-# An unfinished request is forgotten an hour after its last answer.
-IDLE_SECONDS = 3600
 
 VERIFICATION = _("Vérification de votre identité")
 
@@ -132,39 +129,12 @@ def reset_request(answers: dict) -> ResetRequest:
     return ResetRequest(identity["type"], identity["login"], birth_date, proof, digest, amount)
 
 
-class ResetState:
-    """The request being filled in, in the server-side session."""
+class ResetState(SessionAnswers):
+    """The request being filled in, in the server-side session (as the registration's)."""
 
-    def __init__(self, session):
-        self.session = session
-        state = session.get(SESSION_KEY)
-        if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
-            session.pop(SESSION_KEY)  # a stale request is forgotten, not only ignored
-            state = None
-        self.state = state or {"answers": {}}
-
-    @property
-    def answers(self) -> dict:
-        return self.state["answers"]
-
-    def form(self, page: Page, data=None):
-        stored = self.answers.get(page.slug)
-        initial = page.form_class.data_from(stored) if stored else None
-        return page.form_class(data, initial=initial, answers=self.answers, stored=stored)
+    session_key = SESSION_KEY
+    path_of = staticmethod(path)
 
     def store(self, page: Page, stored: dict) -> None:
-        """Record a page's answer; forget the answers of pages no longer on the path."""
-        self.answers[page.slug] = stored
-        on_path = {p.slug for p in path(self.answers)}
-        for slug in list(self.answers):
-            if slug not in on_path:
-                del self.answers[slug]
-        self.state["touched"] = time.time()
-        self.session[SESSION_KEY] = self.state
-        if AUTH_SESSION_KEY not in self.session:
-            # What a visitor typed (digests, date of birth) goes with an hour of inactivity,
-            # as the registration's does (DESIGN §5); a logged-in session keeps its timeouts.
-            self.session.set_expiry(IDLE_SECONDS)
-
-    def clear(self) -> None:
-        self.session.pop(SESSION_KEY, None)
+        super().store(page, stored)
+        self.save()

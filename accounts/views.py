@@ -146,7 +146,7 @@ def _reset_url(page: reset.Page) -> str:
 def password_reset_step(request, slug: str):
     """One page of « Mot de passe oublié »; a page out of order goes to the first one open."""
     page = reset.BY_SLUG[slug]
-    state = reset.ResetState(request.session)
+    state = reset.ResetState(request)
     if not reset.is_open(state.answers, page):
         return redirect(_reset_url(reset.first_open(state.answers)))
     if request.method == "POST":
@@ -194,6 +194,6 @@ def password_reset_done(request):
 @require_POST
 def password_reset_abandon(request):
     """« Abandonner »: what was entered is forgotten; back to the login page."""
-    reset.ResetState(request.session).clear()
+    reset.ResetState(request).clear()
     messages.info(request, _("Votre demande est abandonnée : ce que vous aviez saisi est effacé."))
     return redirect("accounts:login")

@@ -31,18 +31,68 @@ DONE_KEY = "signup_done"
 IDLE_SECONDS = 3600
 
 
-class Wizard:
+class SessionAnswers:
+    """Answers to a path of pages, kept in the server-side session under ``session_key``.
+
+    An hour (IDLE_SECONDS) after the last answer they are dropped, and a visitor's session (not
+    a logged-in one, which keeps accounts' timeouts) expires with them. Showing a page reads
+    them; only an answer writes them (``save``). The registration (``Wizard``) and « Mot de
+    passe oublié » (accounts.reset) keep theirs this way.
+    """
+
+    session_key: str
+    path_of = None  # the pages some answers lead through (signup.steps.path and the like)
+
     def __init__(self, request):
         self.request = request
-        state = request.session.get(SESSION_KEY)
+        state = request.session.get(self.session_key)
         if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
+            del request.session[self.session_key]  # a stale run is forgotten, not only ignored
             state = None
-            del request.session[SESSION_KEY]
-        self.state = state or {"answers": {}, "reached": [], "touched": time.time()}
+        self.state = state or self.fresh_state()
+
+    def fresh_state(self) -> dict:
+        return {"answers": {}, "touched": time.time()}
 
     @property
     def answers(self) -> dict:
         return self.state["answers"]
+
+    def store(self, page, stored: dict) -> None:
+        """Record a page's answer and forget the answers of pages no longer on the path."""
+        self.answers[page.slug] = stored
+        on_path = {p.slug for p in self.path_of(self.answers)}
+        for slug in list(self.answers):
+            if slug not in on_path:
+                del self.answers[slug]
+
+    def save(self) -> None:
+        self.state["touched"] = time.time()
+        self.request.session[self.session_key] = self.state
+        self._expire_within_the_hour()
+
+    def clear(self) -> None:
+        self.request.session.pop(self.session_key, None)
+        self.state = self.fresh_state()
+
+    def form(self, page, data=None):
+        stored = self.answers.get(page.slug)
+        initial = page.form_class.data_from(stored) if stored and data is None else None
+        return page.form_class(data, initial=initial, answers=self.answers, stored=stored)
+
+    def _expire_within_the_hour(self) -> None:
+        if not self.request.user.is_authenticated:
+            self.request.session.set_expiry(IDLE_SECONDS)
+
+
+class Wizard(SessionAnswers):
+    """The registration's answers, and what the funnel and the final check need besides."""
+
+    session_key = SESSION_KEY
+    path_of = staticmethod(wizard_steps.path)
+
+    def fresh_state(self) -> dict:
+        return {**super().fresh_state(), "reached": []}
 
     @property
     def profile(self) -> str:
@@ -53,16 +103,11 @@ class Wizard:
         return bool(self.answers)
 
     def store(self, step: Step, stored: dict) -> None:
-        """Record a page's answer and forget the answers of pages no longer on the path."""
         changes_kind = SignupProfile.ENTREPRISE in (self.profile, stored.get("profile"))
         if step is wizard_steps.PROFILE and self.profile != stored["profile"] and changes_kind:
             # Person and company paths share nothing but the last two pages: start afresh.
             self.state["answers"] = {}
-        self.answers[step.slug] = stored
-        on_path = {s.slug for s in wizard_steps.path(self.answers)}
-        for slug in list(self.answers):
-            if slug not in on_path:
-                del self.answers[slug]
+        super().store(step, stored)
         self.state.pop("invalid", None)
 
     def reach(self, step: Step) -> bool:
@@ -82,35 +127,18 @@ class Wizard:
     def is_marked_invalid(self, step: Step) -> bool:
         return self.state.get("invalid") == step.slug
 
-    def save(self) -> None:
-        self.state["touched"] = time.time()
-        self.request.session[SESSION_KEY] = self.state
-        self._expire_within_the_hour()
-
-    def clear(self) -> None:
-        self.request.session.pop(SESSION_KEY, None)
-        self.state = {"answers": {}, "reached": [], "touched": time.time()}
-
     def finish(self, page: str) -> None:
         """Drop everything entered; keep only what page 7 says, for an hour."""
         self.clear()
         self.request.session[DONE_KEY] = {"page": page, "at": time.time()}
         self._expire_within_the_hour()
 
-    def _expire_within_the_hour(self) -> None:
-        # A logged-in session keeps its own lifetime (accounts' idle and absolute timeouts).
-        if not self.request.user.is_authenticated:
-            self.request.session.set_expiry(IDLE_SECONDS)
-
     def form(self, step: Step, data=None):
         stored = self.answers.get(step.slug)
-        kwargs = {"answers": self.answers, "stored": stored}
-        if data is None and stored is not None:
-            if self.is_marked_invalid(step):
-                # Sent back by the final check: show the stored values with their errors.
-                return step.form_class(data=step.form_class.data_from(stored), **kwargs)
-            return step.form_class(initial=step.form_class.data_from(stored), **kwargs)
-        return step.form_class(data=data, **kwargs)
+        if data is None and stored is not None and self.is_marked_invalid(step):
+            # Sent back by the final check: show the stored values with their errors.
+            data = step.form_class.data_from(stored)
+        return super().form(step, data)
 
     def first_invalid(self) -> Step | None:
         """Re-check every page of the path with what it stored; the first one that fails."""
