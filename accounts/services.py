@@ -5,7 +5,6 @@ never a secret: no identifier as typed, no password, no token.
 """
 
 import enum
-import hmac
 import time
 from datetime import timedelta
 
@@ -21,7 +20,6 @@ from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from signup import services as signup_services
 from signup import throttle
-from signup.registration import Proof
 
 from . import lockout
 from .backends import LoginFinding
@@ -274,8 +272,8 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
     company = user.company if user else None
     if reset.identifier_type == User.IdentifierType.SIRET:
         identity_matches = company is not None
-        proof_matches = reset.proof == Proof.EMPLOYER_ACCOUNT and hmac.compare_digest(
-            reset.proof_digest or "-", (company.employer_account_digest if company else "") or ""
+        proof_matches = signup_services.company_proof_matches(
+            company=company, proof=reset.proof, proof_digest=reset.proof_digest
         )
     else:
         identity_matches = person is not None and person.date_naissance == reset.birth_date

@@ -181,16 +181,25 @@ def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=N
     return _digests_equal(proof_digest, on_file)
 
 
+def company_proof_matches(*, company, proof: str, proof_digest: str = "") -> bool:
+    """Whether the employer account number matches the registry's company (None: never).
+
+    Also used by « Mot de passe oublié » (accounts), which asks the same question.
+    """
+    on_file = company.employer_account_digest if company else ""
+    return proof == Proof.EMPLOYER_ACCOUNT and _digests_equal(proof_digest, on_file)
+
+
 def _company_identity(registration: Registration) -> _Identity:
     company = selectors.company_find(siret=registration.siret)
-    on_file = company.employer_account_digest if company else ""
     return _Identity(
         login=siret_digest(registration.siret),
         masked=format_siret(registration.siret),
         company=company,
         matches=company is not None,
-        proof_matches=registration.proof == Proof.EMPLOYER_ACCOUNT
-        and _digests_equal(registration.proof_digest, on_file),
+        proof_matches=company_proof_matches(
+            company=company, proof=registration.proof, proof_digest=registration.proof_digest
+        ),
     )
 
 
