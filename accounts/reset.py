@@ -136,5 +136,7 @@ class ResetState(SessionAnswers):
     path_of = staticmethod(path)
 
     def store(self, page: Page, stored: dict) -> None:
+        # Saved at once: nothing else is written between two pages (the registration saves
+        # after counting the step reached in its funnel).
         super().store(page, stored)
         self.save()

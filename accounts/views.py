@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.clients import client_ip
 from core.forms import full_keyboard
+from signup.wizard import done_page, done_page_set
 
 from . import reset
 from .decorators import member_required
@@ -178,14 +179,14 @@ def _reset_finish(request, state: reset.ResetState):
     except TooManyResets:
         return render(request, "accounts/reset_too_many.html", status=429)
     state.clear()
-    request.session[reset.DONE_KEY] = str(page)
+    done_page_set(request, reset.DONE_KEY, str(page))
     return redirect("accounts:password_reset_done")
 
 
 @require_GET
 def password_reset_done(request):
     """The last page. The same bytes for everyone on the same path: nothing personal, no token."""
-    page = request.session.get(reset.DONE_KEY)
+    page = done_page(request, reset.DONE_KEY)
     if page is None:
         return redirect("accounts:password_reset")
     return render(request, "accounts/reset_done.html", {"by_post": page == ResetPage.POST})

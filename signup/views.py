@@ -48,7 +48,9 @@ def step_view(request, slug: str):
             if step in wizard_steps.FINAL_STEPS:
                 return _finish(request, wizard, step, form)
             wizard.store(step, form.stored())
+            # Every path goes on past an answered page to a final one (FINAL_STEPS).
             following = wizard_steps.following(wizard.answers, step)
+            assert following is not None, f"the path ends at {step.slug}"
             _reach(wizard, following)
             wizard.save()
             return redirect(step_url(following))

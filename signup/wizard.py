@@ -16,6 +16,7 @@ Everything goes at completion and at « Abandonner ».
 
 import datetime
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils import translation
@@ -40,8 +41,9 @@ class SessionAnswers:
     passe oublié » (accounts.reset) keep theirs this way.
     """
 
+    # Set by each kind: where the answers live, and the pages they lead through.
     session_key: str
-    path_of = None  # the pages some answers lead through (signup.steps.path and the like)
+    path_of: Callable[[dict], list]
 
     def __init__(self, request):
         self.request = request
@@ -77,7 +79,7 @@ class SessionAnswers:
 
     def form(self, page, data=None):
         stored = self.answers.get(page.slug)
-        initial = page.form_class.data_from(stored) if stored and data is None else None
+        initial = page.form_class.data_from(stored) if stored is not None and data is None else None
         return page.form_class(data, initial=initial, answers=self.answers, stored=stored)
 
     def _expire_within_the_hour(self) -> None:
@@ -130,8 +132,7 @@ class Wizard(SessionAnswers):
     def finish(self, page: str) -> None:
         """Drop everything entered; keep only what page 7 says, for an hour."""
         self.clear()
-        self.request.session[DONE_KEY] = {"page": page, "at": time.time()}
-        self._expire_within_the_hour()
+        done_page_set(self.request, DONE_KEY, page)
 
     def form(self, step: Step, data=None):
         stored = self.answers.get(step.slug)
@@ -205,9 +206,16 @@ def _json(value: dict) -> dict:
     }
 
 
-def done_page(request) -> str | None:
-    """What page 7 says for this session ("email" or "post"), for an hour after completion."""
-    done = request.session.get(DONE_KEY)
+def done_page_set(request, key: str, page: str) -> None:
+    """Remember, for an hour, which last page a finished run shows ("email" or "post")."""
+    request.session[key] = {"page": page, "at": time.time()}
+    if not request.user.is_authenticated:
+        request.session.set_expiry(IDLE_SECONDS)
+
+
+def done_page(request, key: str = DONE_KEY) -> str | None:
+    """Which last page this session's finished run shows, for an hour after it finished."""
+    done = request.session.get(key)
     if not done or time.time() - done.get("at", 0) > IDLE_SECONDS:
         return None
     return done["page"]

@@ -274,3 +274,56 @@ def test_what_a_visitor_typed_goes_with_an_hour_of_inactivity(client, member):
     response = client.post(START, {"identifier": member.identifier, "birth_date": "12/05/1985"})
     assert response.status_code == 302
     assert client.session.get_expiry_age() == 3600  # not the 12 hours of a logged-in session
+
+
+def test_answers_an_hour_old_are_forgotten_and_the_request_starts_again(client, member):
+    from accounts import reset
+
+    ask(client, member.identifier, "12/05/1985", ("verification/", {"affiliated": "oui"}))
+    session = client.session
+    session[reset.SESSION_KEY]["touched"] -= 3601
+    session.save()
+    assert client.get(START + "verification/carte-vitale/")["Location"] == START
+    assert reset.SESSION_KEY not in client.session
+
+
+def test_a_changed_answer_forgets_the_pages_no_longer_on_the_way(client, member):
+    from accounts import reset
+
+    ask(
+        client,
+        member.identifier,
+        "12/05/1985",
+        ("verification/", {"affiliated": "oui"}),
+        ("verification/carte-vitale/", {"card": "photo"}),
+    )
+    client.post(START + "verification/", {"affiliated": "non"})
+    answers = client.session[reset.SESSION_KEY]["answers"]
+    assert "carte-vitale" not in answers and answers["verification"] == {"affiliated": "non"}
+
+
+def test_the_last_page_is_shown_for_an_hour_only(client, member):
+    from accounts import reset
+
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    session = client.session
+    session[reset.DONE_KEY]["at"] -= 3601
+    session.save()
+    assert client.get(DONE)["Location"] == START
+
+
+def test_a_logged_in_member_keeps_the_session_s_own_lifetime(client, member):
+    post_login(client, member.identifier, PERSONAL_PASSWORD)
+    lifetime = client.session.get_expiry_age()
+    assert lifetime > 3600
+    client.post(START, {"identifier": member.identifier, "birth_date": "12/05/1985"})
+    assert client.session.get_expiry_age() == lifetime
+
+
+def test_a_company_whose_employer_account_is_not_on_file_gets_a_letter(client):
+    company = make_company_member()
+    assert not company.user.company.employer_account_digest
+    response = ask(
+        client, "73282932000074", "", ("verification/entreprise/", {"account": "a1234567"})
+    )
+    assert BY_POST in done_page(client, response)

@@ -557,3 +557,31 @@ def test_a_step_showing_the_nir_again_is_never_cached(client):
     response = client.get(url("identifiant"))  # « < Précédent »: the NIR is shown again
     assert card.nir[:13] in response.content.decode().replace(" ", "")
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_page_that_no_longer_holds_together_is_shown_again_with_its_errors(client):
+    """The NIR changed after the date of birth was typed: the final check sends the person
+    back to the contact page, their answers shown with what is wrong."""
+    from identity import make_nir
+
+    from .walk import person_pages
+
+    card = person_create()
+    pages = person_pages(
+        nir=card.nir, nom=card.nom, prenom=card.prenom, birth_date=card.birth_date_typed,
+        secret=card.serial,
+    )  # fmt: skip
+    for slug, data in pages[:-1]:  # all but « Valider »
+        answer(client, slug, data)
+    born_1990 = make_nir(sex=2, year=1990, month=7, department="977", commune="01", order=7)
+    answer(client, "identifiant", {"nir": born_1990[:13]})
+    for slug, data in pages[3:-1]:
+        answer(client, slug, data)
+
+    response = client.post(url("conditions"), {})
+    assert response.status_code == 302 and response["Location"] == url("coordonnees")
+    page = client.get(url("coordonnees"))
+    form = page.context["form"]
+    assert form.errors, "the contact page is shown with its errors"
+    assert f'value="{card.birth_date_typed}"' in page.content.decode()
+    assert not User.objects.exists()
