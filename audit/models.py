@@ -13,6 +13,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login.failed", _("Connexion refusée")
         ACCOUNT_LOCKED = "account.locked", _("Compte verrouillé")
         ACCOUNT_UNLOCKED = "account.unlocked", _("Compte déverrouillé")
+        ACCOUNT_CLOSED = "account.closed", _("Compte fermé")
         PASSWORD_CHANGED = "password.changed", _("Mot de passe changé")
         PASSWORD_RESET_REQUESTED = "password.reset_requested", _("Mot de passe oublié")
         EMAIL_CHANGED = "email.changed", _("Adresse email changée")

@@ -163,6 +163,30 @@ def member_lock(*, user: User, agent: User, request=None) -> bool:
 
 
 @transaction.atomic
+def member_close(*, user: User, agent: User, request=None) -> None:
+    """Close a member's account at their request (« Données personnelles »: their right to
+    erasure, the space being optional): the account and what hangs on it go now.
+
+    Gone with it: temporary passwords, pending letters and emails, email changes, the login
+    failures django-axes counts under its login; its sessions no longer open anything. The
+    registry's record stays (the fund's own file). The audit log keeps the closing, by whom,
+    with the masked identifier only; earlier events keep no link to the account.
+    """
+    from accounts.lockout import account_unlock
+
+    audit_record(
+        AuditEvent.Type.ACCOUNT_CLOSED,
+        request=request,
+        actor=agent,
+        subject=None,
+        account=user.pk,
+        masked=user.identifier_masked,
+    )
+    account_unlock(user.login)
+    User.objects.filter(pk=user.pk).delete()
+
+
+@transaction.atomic
 def member_unlock(*, user: User, agent: User, request=None) -> None:
     """Unlock a member's account: django-axes forgets its failures, and the account is active."""
     from accounts.lockout import account_unlock

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
 from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -104,7 +105,7 @@ class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
     search_fields = ("last_name", "first_name")
     ordering = ("-date_joined",)
     list_per_page = 50
-    actions = ("lock_accounts", "unlock_accounts", "send_password_by_post")
+    actions = ("lock_accounts", "unlock_accounts", "send_password_by_post", "close_accounts")
     inlines = (TemporaryPasswordInline, LetterInline)
     fieldsets = (
         (
@@ -247,6 +248,35 @@ class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+    def has_close_permission(self, request) -> bool:
+        """Supervisors close accounts (backoffice 0003): erasing cannot be undone."""
+        return request.user.has_perm("backoffice.delete_memberaccount")
+
+    @admin.action(
+        description=gettext_lazy("Fermer les comptes sélectionnés, à la demande de la personne"),
+        permissions=["close"],
+    )
+    def close_accounts(self, request, queryset):
+        """A page to confirm first, listing the accounts; then each is closed and audited."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Fermer des comptes"),
+                "opts": self.model._meta,
+                "accounts": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "backoffice/member_close_confirm.html", context)
+        count = 0
+        for user in queryset:
+            services.member_close(user=user, agent=request.user, request=request)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d compte fermé.", "%(count)d comptes fermés.", count)
+            % {"count": count},
+        )
 
 
 class AgentForm(ModelForm):

@@ -92,8 +92,10 @@ def company_member(*, company: Company, **fields) -> User:
 def agent_groups() -> dict[str, Group]:
     """The groups the data migration made; made again after a transactional test's flush."""
     migration = importlib.import_module("backoffice.migrations.0002_agent_groups")
+    closing = importlib.import_module("backoffice.migrations.0003_supervisors_close_accounts")
+    supervisor = migration.SUPERVISOR + closing.SUPERVISOR
     groups = {}
-    for name, wanted in (("agent", migration.AGENT), ("superviseur", migration.SUPERVISOR)):
+    for name, wanted in (("agent", migration.AGENT), ("superviseur", supervisor)):
         group, created = Group.objects.get_or_create(name=name)
         if created:
             group.permissions.set(

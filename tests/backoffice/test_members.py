@@ -4,9 +4,11 @@ import pytest
 from axes.models import AccessAttempt
 from django.utils import timezone
 
+from accounts.models import TemporaryPassword, User
 from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from delivery.models import Letter
+from registry.models import Person
 from tests.backoffice import factories
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +254,51 @@ def test_every_search_box_of_the_back_office_posts(client):
         page = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         assert page.status_code == 200, name
         assert '<form id="changelist-search" method="post"' in page.content.decode(), name
+
+
+def test_a_supervisor_closes_an_account_at_the_person_s_request(supervisor_client, supervisor):
+    member = factories.member()
+    temporary_password_issue(user=member, channel="post")
+    factories.letter(user=member)
+    AccessAttempt.objects.create(
+        username=member.login,
+        ip_address="203.0.113.9",
+        user_agent="test",
+        failures_since_start=2,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/compte/connexion/",
+    )
+    person = member.person
+    selected = {"action": "close_accounts", "_selected_action": [member.pk]}
+
+    # First a page that says what goes, and nothing is closed yet.
+    page = supervisor_client.post(CHANGELIST, selected)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "ne peut pas être annulée" in text and member.identifier_masked in text
+    assert User.objects.filter(pk=member.pk).exists()
+
+    response = supervisor_client.post(CHANGELIST, {**selected, "confirm": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=member.pk).exists()
+    assert not TemporaryPassword.objects.filter(user_id=member.pk).exists()
+    assert not Letter.objects.filter(user_id=member.pk).exists()
+    assert not AccessAttempt.objects.filter(username=member.login).exists()
+    assert Person.objects.filter(pk=person.pk).exists()  # the fund's own record stays
+    closed = AuditEvent.objects.get(type=AuditEvent.Type.ACCOUNT_CLOSED)
+    assert closed.actor == supervisor and closed.subject is None
+    assert closed.data == {"account": member.pk, "masked": member.identifier_masked}
+    assert "1 compte fermé" in supervisor_client.get(response["Location"]).content.decode()
+
+
+def test_an_agent_cannot_close_accounts(agent_client):
+    member = factories.member()
+    page = agent_client.get(CHANGELIST).content.decode()
+    assert "close_accounts" not in page
+    agent_client.post(
+        CHANGELIST, {"action": "close_accounts", "_selected_action": [member.pk], "confirm": "yes"}
+    )
+    assert User.objects.filter(pk=member.pk).exists()
+    assert not AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_CLOSED).exists()
