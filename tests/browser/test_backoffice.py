@@ -188,23 +188,21 @@ def test_supervisor_closes_an_account_after_a_page_that_says_what_goes(
 
     supervisor = factories.agent(login="sup.martin", groups=("agent", "superviseur"))
     member = factories.member()
-    # Without JavaScript: the list's action menu and its button are a plain form.
-    sign_in(nojs_page, live_server, supervisor)
-    nojs_page.goto(live_server.url + "/agents/backoffice/memberaccount/")
-    nojs_page.locator(f'input[name="_selected_action"][value="{member.pk}"]').check()
-    nojs_page.locator('select[name="action"]').select_option("close_accounts")
-    nojs_page.get_by_role("button", name="Envoyer").click()
-    expect(nojs_page.get_by_role("heading", name="Le compte à fermer")).to_be_visible()
-    expect(nojs_page.get_by_text(member.identifier_masked)).to_be_visible()
-    assert User.objects.filter(pk=member.pk).exists()
 
+    def ask_to_close(browser_page):
+        sign_in(browser_page, live_server, supervisor)
+        browser_page.goto(live_server.url + "/agents/backoffice/memberaccount/")
+        browser_page.locator(f'input[name="_selected_action"][value="{member.pk}"]').check()
+        browser_page.locator('select[name="action"]').select_option("close_accounts")
+        browser_page.get_by_role("button", name="Envoyer").click()
+        expect(browser_page.get_by_role("heading", name="Le compte à fermer")).to_be_visible()
+        expect(browser_page.get_by_text(member.identifier_masked)).to_be_visible()
+
+    # Without JavaScript: the list's action menu and its button are a plain form.
+    ask_to_close(nojs_page)
+    assert User.objects.filter(pk=member.pk).exists()
     # The same page with axe, then confirmed.
-    sign_in(page, live_server, supervisor)
-    page.goto(live_server.url + "/agents/backoffice/memberaccount/")
-    page.locator(f'input[name="_selected_action"][value="{member.pk}"]').check()
-    page.locator('select[name="action"]').select_option("close_accounts")
-    page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_role("heading", name="Le compte à fermer")).to_be_visible()
+    ask_to_close(page)
     assert_accessible(page)
     page.get_by_role("button", name="Fermer définitivement").click()
     expect(page.get_by_text("1 compte fermé.")).to_be_visible()
