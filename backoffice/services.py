@@ -163,27 +163,38 @@ def member_lock(*, user: User, agent: User, request=None) -> bool:
 
 
 @transaction.atomic
-def member_close(*, user: User, agent: User, request=None) -> None:
+def member_close(*, user: User, agent: User, request=None) -> bool:
     """Close a member's account at their request (« Données personnelles »: their right to
-    erasure, the space being optional): the account and what hangs on it go now.
+    erasure, the space being optional): the account and what hangs on it go now. False when
+    it was gone already (closed meanwhile) or is not a member's.
 
-    Gone with it: temporary passwords, pending letters and emails, email changes, the login
-    failures django-axes counts under its login; its sessions no longer open anything. The
-    registry's record stays (the fund's own file). The audit log keeps the closing, by whom,
-    with the masked identifier only; earlier events keep no link to the account.
+    Gone with it: its temporary passwords, its letters and emails (sent or waiting), its email
+    changes, the login failures django-axes counts under its login; its sessions no longer
+    open anything. The registry's record stays (the fund's own file), and so do the review
+    requests, for their year. The audit log keeps the closing, by whom, with the masked
+    identifier only; earlier events keep no link to the account.
     """
     from accounts.lockout import account_unlock
+    from delivery.models import Letter
 
+    # The account's letters first, as a letter batch locks them before it makes their
+    # passwords (delivery.letters): a closing and a batch then wait for each other in the same
+    # order, never each for the other.
+    list(Letter.objects.select_for_update().filter(user_id=user.pk).values_list("pk", flat=True))
+    account = User.objects.select_for_update().filter(pk=user.pk, kind=User.Kind.MEMBER).first()
+    if account is None:
+        return False
+    account_unlock(account.login)
+    account.delete()
     audit_record(
         AuditEvent.Type.ACCOUNT_CLOSED,
         request=request,
         actor=agent,
         subject=None,
         account=user.pk,
-        masked=user.identifier_masked,
+        masked=account.identifier_masked,
     )
-    account_unlock(user.login)
-    User.objects.filter(pk=user.pk).delete()
+    return True
 
 
 @transaction.atomic

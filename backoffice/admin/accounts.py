@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -28,6 +28,9 @@ from .base import (
 )
 
 AGENT_GROUPS = ("agent", "superviseur")
+
+# Accounts closed at once at the most: each closing answers one person's written request.
+CLOSE_AT_ONCE = 10
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -258,20 +261,37 @@ class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
         permissions=["close"],
     )
     def close_accounts(self, request, queryset):
-        """A page to confirm first, listing the accounts; then each is closed and audited."""
+        """A page to confirm first, listing the accounts; then each is closed and audited.
+
+        Each closing answers one person's request: a few accounts at a time, never « all ».
+        """
+        if request.POST.get("select_across") == "1" or queryset.count() > CLOSE_AT_ONCE:
+            self.message_user(
+                request,
+                _("Fermez les comptes un par un, au plus %(count)d à la fois, chacun à la demande "
+                  "de la personne.") % {"count": CLOSE_AT_ONCE},
+                messages.ERROR,
+            )  # fmt: skip
+            return None
         if request.POST.get("confirm") != "yes":
+            request.current_app = self.admin_site.name
+            accounts = queryset.annotate(
+                printed_letter=Exists(
+                    Letter.objects.filter(user=OuterRef("pk"), status=Letter.Status.PRINTED)
+                )
+            )
             context = {
                 **self.admin_site.each_context(request),
                 "title": _("Fermer des comptes"),
                 "opts": self.model._meta,
-                "accounts": queryset,
+                "accounts": accounts,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "backoffice/member_close_confirm.html", context)
-        count = 0
-        for user in queryset:
+        count = sum(
             services.member_close(user=user, agent=request.user, request=request)
-            count += 1
+            for user in queryset
+        )
         self.message_user(
             request,
             ngettext("%(count)d compte fermé.", "%(count)d comptes fermés.", count)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import TemporaryPassword, User
 from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
-from delivery.models import Letter
+from delivery.models import EmailDelivery, Letter
 from registry.models import Person
 from tests.backoffice import factories
 
@@ -291,6 +291,58 @@ def test_a_supervisor_closes_an_account_at_the_person_s_request(supervisor_clien
     assert closed.actor == supervisor and closed.subject is None
     assert closed.data == {"account": member.pk, "masked": member.identifier_masked}
     assert "1 compte fermé" in supervisor_client.get(response["Location"]).content.decode()
+
+
+def test_closing_names_a_printed_letter_still_to_post(supervisor_client):
+    member = factories.member()
+    factories.letter(user=member, status=Letter.Status.PRINTED)
+    page = supervisor_client.post(
+        CHANGELIST, {"action": "close_accounts", "_selected_action": [member.pk]}
+    ).content.decode()
+    assert "imprimé et pas encore posté" in page
+
+
+def test_closing_also_ends_emails_and_sessions(supervisor_client):
+    from django.test import Client
+
+    member = factories.member(email="x@example.org", must_change_password=False)
+    factories.email_delivery(user=member)
+    members_browser = Client()
+    members_browser.force_login(member, backend="accounts.backends.MemberBackend")
+    assert members_browser.get("/mon-espace/").status_code == 200
+
+    supervisor_client.post(
+        CHANGELIST,
+        {"action": "close_accounts", "_selected_action": [member.pk], "confirm": "yes"},
+    )
+    assert not EmailDelivery.objects.filter(user_id=member.pk).exists()
+    assert members_browser.get("/mon-espace/")["Location"].startswith("/compte/connexion/")
+
+
+def test_a_second_closing_of_the_same_account_does_nothing(supervisor):
+    from backoffice import services
+
+    member = factories.member()
+    assert services.member_close(user=member, agent=supervisor) is True
+    assert services.member_close(user=member, agent=supervisor) is False
+    assert AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_CLOSED).count() == 1
+
+
+def test_only_members_are_closed_and_a_few_at_a_time(supervisor_client, supervisor):
+    agent = factories.agent(login="agent.autre")
+    members = [factories.member() for _ in range(11)]
+    ids = [m.pk for m in members]
+    action = {"action": "close_accounts", "confirm": "yes"}
+    supervisor_client.post(CHANGELIST, {**action, "_selected_action": [agent.pk, supervisor.pk]})
+    assert User.objects.filter(pk__in=[agent.pk, supervisor.pk]).count() == 2
+    # Eleven at once, or « all », are refused: each closing answers one request.
+    response = supervisor_client.post(CHANGELIST, {**action, "_selected_action": ids}, follow=True)
+    assert "au plus 10 à la fois" in response.content.decode()
+    supervisor_client.post(
+        CHANGELIST, {**action, "_selected_action": ids[:1], "select_across": "1"}
+    )
+    assert User.objects.filter(pk__in=ids).count() == 11
+    assert not AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_CLOSED).exists()
 
 
 def test_an_agent_cannot_close_accounts(agent_client):
