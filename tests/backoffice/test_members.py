@@ -354,3 +354,50 @@ def test_an_agent_cannot_close_accounts(agent_client):
     )
     assert User.objects.filter(pk=member.pk).exists()
     assert not AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_CLOSED).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("earlier_password", [False, True])
+def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_password):
+    """The batch holds the account's letters while it hashes their passwords: the closing
+    waits for it, then closes (no deadlock, no password left pointing at a gone account)."""
+    import io
+    import threading
+
+    from django.db import connection, connections
+
+    from backoffice import services
+    from delivery import letters
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL (CI)")
+    supervisor = factories.agent(login="sup.martin", groups=("agent", "superviseur"))
+    member = factories.member()
+    if earlier_password:
+        temporary_password_issue(user=member, channel="email")
+    factories.letter(user=member)
+    hashing, real_make_password, failures = threading.Event(), letters.make_password, []
+
+    def slow_make_password(clear):
+        hashing.set()
+        threading.Event().wait(0.5)  # the batch's transaction stays open meanwhile
+        return real_make_password(clear)
+
+    monkeypatch.setattr(letters, "make_password", slow_make_password)
+
+    def batch():
+        try:
+            letters.letters_batch_generate(out=io.BytesIO(), workers=1)
+        except Exception as error:  # recorded, for the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    printing = threading.Thread(target=batch)
+    printing.start()
+    assert hashing.wait(10)
+    assert services.member_close(user=member, agent=supervisor) is True
+    printing.join()
+    assert failures == []
+    assert not User.objects.filter(pk=member.pk).exists()
+    assert not TemporaryPassword.objects.filter(user_id=member.pk).exists()
