@@ -6,6 +6,7 @@ meant for a daily scheduled run. The periods are those of the page's section 6: 
 
 from datetime import timedelta
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -32,6 +33,10 @@ def retention_purge(*, now=None) -> dict[str, int]:
     # is being deleted waits for this statement only, not for the whole purge.
     counts = {
         "proof_failures": ProofFailure.objects.filter(expires_at__lte=now).delete()[0],
+        # django-axes deletes them at the next failed login; a quiet day may have none.
+        "login_failures": AccessAttempt.objects.filter(
+            attempt_time__lt=now - settings.AXES_COOLOFF_TIME
+        ).delete()[0],
         "cache_entries": _cache_purge(now),
     }
     counts.update(_purge(now))

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -44,6 +45,13 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     old_letter = Letter.objects.create(user=user, status="posted", created_at=LONG_AGO)
     pending_letter = Letter.objects.create(user=user, created_at=LONG_AGO)
     ProofFailure.objects.create(login="digest", slot=0, expires_at=NOW - timedelta(seconds=1))
+    for hours in (25, 1):
+        AccessAttempt.objects.create(
+            username=f"digest-{hours}", ip_address="203.0.113.9", failures_since_start=1
+        )  # attempt_time is set to now on creation: moved back below
+        AccessAttempt.objects.filter(username=f"digest-{hours}").update(
+            attempt_time=NOW - timedelta(hours=hours)
+        )
     held = ProofFailure.objects.create(login="digest", slot=1, expires_at=NOW + timedelta(hours=1))
 
     counts = retention_purge(now=NOW)
@@ -60,6 +68,8 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     assert counts["signup_requests"] == 1
     assert counts["audit_events"] == 1
     assert counts["proof_failures"] == 1
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["digest-1"]
+    assert counts["login_failures"] == 1
 
 
 def test_only_the_valid_temporary_password_is_kept():
