@@ -108,7 +108,12 @@ def login_gate(login: str | None, ip: str | None) -> tuple[AccountLock, int]:
 
 def account_unlock(login: str) -> int:
     """Forget the failures of one account login; return how many records went."""
-    deleted, _ = AccessAttempt.objects.filter(username=login).delete()
+    return accounts_unlock([login])
+
+
+def accounts_unlock(logins) -> int:
+    """Forget the failures of these account logins (a list, or a query of them)."""
+    deleted, _ = AccessAttempt.objects.filter(username__in=logins).delete()
     return deleted
 
 

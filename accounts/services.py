@@ -124,6 +124,21 @@ def account_locked(*, login: str, lock: lockout.AccountLock, request=None) -> No
         _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
 
 
+@transaction.atomic
+def accounts_erase(accounts) -> int:
+    """Delete these accounts (a queryset) and what hangs on them; return how many went.
+
+    For a member's closing (backoffice) and the dormant accounts (core.retention). Their
+    letters are locked first, as a letter batch locks them before it makes their passwords
+    (delivery.letters): an erasing and a batch wait for each other in that order, never each
+    for the other. The login failures django-axes counts under their logins go too; the
+    rest (temporary passwords, letters, emails, email changes) goes by cascade.
+    """
+    list(Letter.objects.select_for_update().filter(user__in=accounts).values_list("pk"))
+    lockout.accounts_unlock(accounts.values("login"))
+    return accounts.delete()[1].get(User._meta.label, 0)
+
+
 def _password_set(*, request, user: User, password: str, end_other_sessions: bool) -> None:
     """Store a new personal password; the current session stays open, the others may not.
 

@@ -174,25 +174,17 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
     requests, for their year. The audit log keeps the closing, by whom, with the masked
     identifier only; earlier events keep no link to the account.
     """
-    from accounts.lockout import account_unlock
-    from delivery.models import Letter
+    from accounts.services import accounts_erase
 
-    # The account's letters first, as a letter batch locks them before it makes their
-    # passwords (delivery.letters): a closing and a batch then wait for each other in the same
-    # order, never each for the other.
-    list(Letter.objects.select_for_update().filter(user_id=user.pk).values_list("pk", flat=True))
-    account = User.objects.select_for_update().filter(pk=user.pk, kind=User.Kind.MEMBER).first()
-    if account is None:
+    if not accounts_erase(User.objects.filter(pk=user.pk, kind=User.Kind.MEMBER)):
         return False
-    account_unlock(account.login)
-    account.delete()
     audit_record(
         AuditEvent.Type.ACCOUNT_CLOSED,
         request=request,
         actor=agent,
         subject=None,
         account=user.pk,
-        masked=account.identifier_masked,
+        masked=user.identifier_masked,
     )
     return True
 

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import TemporaryPassword, User
+from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from signup.models import ProofFailure, SignupRequest
@@ -80,5 +81,5 @@ def _purge(now) -> dict[str, int]:
         Q(last_login__lt=now - DORMANT_ACCOUNT)
         | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_ACCOUNT)
     )
-    counts["accounts"] = dormant.delete()[1].get(User._meta.label, 0)
+    counts["accounts"] = accounts_erase(dormant)
     return counts

@@ -90,11 +90,17 @@ def test_accounts_dormant_for_three_years_are_deleted_members_only():
     User.objects.create(
         login="agent.ancien", kind=User.Kind.AGENT, is_staff=True, last_login=four_years_ago
     )
+    for login in ("digest-dormant", "digest-recent"):  # a failed login an hour ago
+        AccessAttempt.objects.create(
+            username=login, ip_address="203.0.113.9", failures_since_start=1
+        )
 
     counts = retention_purge(now=NOW)
 
     assert counts["accounts"] == 2
     assert set(User.objects.values_list("login", flat=True)) == {"digest-recent", "agent.ancien"}
+    # The failures counted under a deleted account's login go with it.
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["digest-recent"]
 
 
 def test_the_command_reports_what_it_deleted(capsys):
