@@ -153,7 +153,6 @@ class LockoutHandler(AxesDatabaseHandler):
         lock, client = login_gate(username, _client_address(request))
         # Remembered for what follows: a success resets nothing when there was no failure, and
         # a refusal is recorded without asking the database again (accounts.services).
-        request.axes_account_failures = lock.failures
         request.login_lock = lock
         return lock.is_locked() or client >= settings.LOGIN_CLIENT_FAILURE_LIMIT
 
@@ -202,7 +201,8 @@ class LockoutHandler(AxesDatabaseHandler):
     def user_logged_in(self, sender, request, user, **kwargs):
         # A success resets the account's count only: resetting the client's too would let
         # anyone with one valid account clear the failures of their address.
-        if settings.AXES_RESET_ON_SUCCESS and getattr(request, "axes_account_failures", 1):
+        lock = getattr(request, "login_lock", None)  # None: a login outside the form
+        if settings.AXES_RESET_ON_SUCCESS and (lock is None or lock.failures):
             account_unlock(user.get_username())
 
     def user_logged_out(self, sender, request, user, **kwargs):

@@ -63,9 +63,7 @@ def temporary_passwords_store(
     if len(set(user_ids)) != len(user_ids):
         raise ValueError("one temporary password per account at a time")
     now = at or timezone.now()
-    TemporaryPassword.objects.filter(user_id__in=user_ids, used_at=None, voided_at=None).update(
-        voided_at=now
-    )
+    temporary_passwords_void(users=user_ids, at=now)
     return TemporaryPassword.objects.bulk_create(
         TemporaryPassword(
             user_id=user_id,
@@ -78,8 +76,9 @@ def temporary_passwords_store(
     )
 
 
-def temporary_passwords_void(*, users: list[User], at=None) -> int:
-    """Void every temporary password of these accounts not used yet; return how many."""
+def temporary_passwords_void(*, users: list[User] | list[int], at=None) -> int:
+    """Void every temporary password of these accounts (or account ids) not used yet; return
+    how many."""
     return TemporaryPassword.objects.filter(user__in=users, used_at=None, voided_at=None).update(
         voided_at=at or timezone.now()
     )

@@ -97,7 +97,7 @@ def login_failure_record(*, request, login: str, finding: LoginFinding | None) -
     """
     if finding is None:
         user = _member(login)
-        account = getattr(request, "login_lock", None) or lockout.login_gate(login, None)[0]
+        account = request.login_lock  # left by the lock that refused it (accounts.lockout)
         reason = "locked" if account.is_locked() else "client_blocked"
     else:
         user, reason = finding.user, str(finding.outcome)

@@ -189,3 +189,8 @@ class AgentPasswordChangeForm(AdminPasswordChangeForm):
                 ),
             )
         return cleaned
+
+    def save(self, commit=True):
+        # A password of the agent's own: the obligation to choose one ends with it.
+        self.user.must_change_password = False
+        return super().save(commit=commit)

@@ -76,22 +76,23 @@ class AgentAdminSite(admin.AdminSite):
             def get_form_kwargs(self):
                 return {**super().get_form_kwargs(), "request": self.request}
 
+            def form_valid(self, form):
+                response = super().form_valid(form)
+                audit_record(
+                    AuditEvent.Type.PASSWORD_CHANGED,
+                    request=self.request,
+                    actor=self.request.user,
+                    subject=self.request.user,
+                    area="back-office",
+                )
+                return response
+
         request.current_app = self.name
-        response = AgentPasswordChangeView.as_view(
+        return AgentPasswordChangeView.as_view(
             form_class=AgentPasswordChangeForm,
             success_url=reverse("admin:password_change_done", current_app=self.name),
             extra_context={**self.each_context(request), **(extra_context or {})},
         )(request)
-        if request.method == "POST" and response.status_code == 302:
-            User.objects.filter(pk=request.user.pk).update(must_change_password=False)
-            audit_record(
-                AuditEvent.Type.PASSWORD_CHANGED,
-                request=request,
-                actor=request.user,
-                subject=request.user,
-                area="back-office",
-            )
-        return response
 
     def get_urls(self):
         from . import views

@@ -409,7 +409,7 @@ class AgentAccountAdmin(PostedSearchMixin, AuditedModelAdmin):
         if request.user.is_superuser:
             return queryset
         allowed = queryset.exclude(is_superuser=True)
-        if allowed.count() < queryset.count():
+        if queryset.filter(is_superuser=True).exists():
             self.message_user(
                 request,
                 _("Les comptes administrateur ne sont modifiés que par un administrateur."),
