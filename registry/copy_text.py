@@ -22,11 +22,12 @@ def copy_rows(rows) -> str:
         escape = line.count("\t") >= len(texts) or "\\" in line or "\n" in line or "\r" in line
         if escape:
             texts = [text.translate(_ESCAPES) for text in texts]
-        if None in row:
+        has_null = None in row
+        if has_null:
             texts = [
                 _NULL if value is None else text for value, text in zip(row, texts, strict=True)
             ]
-        if escape or None in row:
+        if escape or has_null:
             line = "\t".join(texts)
         lines.append(line)
     lines.append("")

@@ -298,7 +298,7 @@ class _Import:
             if count:
                 file.seek(body)
                 lines_to_parse = self._lines_to_parse(file, to_parse, context)
-                parsed = self._parsed(lines_to_parse, context, count, staging.copy_text)
+                parsed = self._parsed(lines_to_parse, context, count, staging.postgresql)
                 for rows, rejects in parsed:
                     staging.write(rows)
                     for line, column, message, params in rejects:

@@ -41,9 +41,8 @@ class Staging:
         self.holders = quote(f"registry_staging_{kind}_holders")
         self.target = quote(self.model._meta.db_table)
         self.columns = ", ".join(quote(name) for name in self.fields)
+        # PostgreSQL takes rows by COPY, as text (registry.copy_text); SQLite by INSERT.
         self.postgresql = connection.vendor == "postgresql"
-        # Parsed rows come as COPY text (registry.copy_text) where COPY takes them.
-        self.copy_text = self.postgresql
 
     def create(self) -> None:
         """Create both tables, empty, the rows with the model's own column types."""
@@ -73,8 +72,8 @@ class Staging:
         self._write(self.lines, "line, line_digest", lines)
 
     def write(self, rows: list[tuple] | str) -> None:
-        """Append parsed rows: ``(line, *FIELDS[kind], line digest)``, or their COPY text
-        (``parse_chunk(..., copy_text=True)``) when ``self.copy_text``."""
+        """Append parsed rows: their COPY text (``parse_chunk(..., copy_text=True)``) on
+        PostgreSQL, else tuples ``(line, *FIELDS[kind], line digest)``."""
         self._write(self.rows, f"line, {self.columns}, line_digest", rows)
 
     def lines_to_parse(self):
@@ -168,16 +167,13 @@ class Staging:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _write(self, table: str, columns: str, rows: list[tuple] | str) -> None:
+        """Rows as COPY text on PostgreSQL, as tuples on SQLite."""
         if not rows:
             return
         with connection.cursor() as cursor:
             if self.postgresql:
                 with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    if isinstance(rows, str):
-                        copy.write(rows)
-                    else:
-                        for row in rows:
-                            copy.write_row(row)
+                    copy.write(rows)
             else:
                 marks = ", ".join(["%s"] * len(rows[0]))
                 cursor.executemany(
