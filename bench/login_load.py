@@ -53,6 +53,7 @@ PASSWORD = "des cocotiers sous la pluie"
 LOGIN_PATH = "/compte/connexion/"
 FLOOR_PATH = "/bench/connexion/"  # bench/login_urls.py
 ROUNDS = 3
+TARGET = 0.85  # issue 4: a login costs at most 1/0.85 hashes of CPU
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -410,7 +411,7 @@ def main() -> int:
     ratio_floor = reference["cpu_ms_per_hash"] / floor["server_cpu_ms_per_login"]
     own_work = result["server_cpu_ms_per_login"] - floor["server_cpu_ms_per_login"]
     # What a login may cost on top of the floor and still meet the target.
-    room = reference["cpu_ms_per_hash"] / 0.85 - floor["server_cpu_ms_per_login"]
+    room = reference["cpu_ms_per_hash"] / TARGET - floor["server_cpu_ms_per_login"]
     ratio_rate = result["logins_per_second"] / reference["hashes_per_second"]
     report = {
         "benchmark": "login_load",
@@ -425,8 +426,8 @@ def main() -> int:
         "room_for_own_work_cpu_ms": round(room, 2),
         "hash_cpu_over_login_cpu": round(ratio_cpu, 3),
         "logins_per_second_over_hashes_per_second": round(ratio_rate, 3),
-        "target": 0.85,
-        "target_met": ratio_cpu >= 0.85,
+        "target": TARGET,
+        "target_met": ratio_cpu >= TARGET,
     }
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"login_load-{stamp}.json"
@@ -449,7 +450,7 @@ def main() -> int:
     print(f"latency            : p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
           f"p99 {latency['p99']} ms")  # fmt: skip
     verdict = "met" if report["target_met"] else "NOT met"
-    print(f"CPU per hash / CPU per login: {ratio_cpu:.1%} (target ≥ 85 %: {verdict}); "
+    print(f"CPU per hash / CPU per login: {ratio_cpu:.1%} (target ≥ {TARGET:.0%}: {verdict}); "
           f"raw rate ratio {ratio_rate:.1%}")  # fmt: skip
     print(f"load average       : {report['machine']['load_average']}")
     print(f"Written to {path.relative_to(ROOT)}")

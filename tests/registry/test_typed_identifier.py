@@ -3,13 +3,14 @@
 import pytest
 
 from identity import IdentityError, make_nir
+from registry.demo import grouped_nir
 from registry.digests import nir_digest, siret_digest, typed_identifier
 
 NIR = make_nir(sex=2, year=1985, month=5, department="977", commune="01", order=42)
 
 
 def test_a_nir_typed_with_spaces_gives_the_digest_of_its_body_and_its_mask():
-    typed = f"{NIR[0]} {NIR[1:3]} {NIR[3:5]} {NIR[5:7]} {NIR[7:10]} {NIR[10:13]}"
+    typed = grouped_nir(NIR)  # as printed on a carte Vitale
     found = typed_identifier(typed, nir_key="forbidden")
     assert (found.kind, found.digest) == ("nir", nir_digest(NIR[:13]))
     assert found.masked.startswith(f"{NIR[0]} {NIR[1:3]} {NIR[3:5]} ") and "•" in found.masked
