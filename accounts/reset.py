@@ -134,6 +134,7 @@ class ResetState(SessionAnswers):
 
     session_key = SESSION_KEY
     path_of = staticmethod(path)
+    done_key = DONE_KEY
 
     def store(self, page: Page, stored: dict) -> None:
         # Saved at once: nothing else is written between two pages (the registration saves

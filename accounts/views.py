@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.clients import client_ip
 from core.forms import full_keyboard
-from signup.wizard import done_page, done_page_set
+from signup.wizard import done_page
 
 from . import reset
 from .decorators import member_required
@@ -178,8 +178,7 @@ def _reset_finish(request, state: reset.ResetState):
         )
     except TooManyResets:
         return render(request, "accounts/reset_too_many.html", status=429)
-    state.clear()
-    done_page_set(request, reset.DONE_KEY, str(page))
+    state.finish(str(page))
     return redirect("accounts:password_reset_done")
 
 

@@ -41,9 +41,11 @@ class SessionAnswers:
     passe oublié » (accounts.reset) keep theirs this way.
     """
 
-    # Set by each kind: where the answers live, and the pages they lead through.
+    # Set by each kind: where the answers live, the pages they lead through, and where the
+    # last page of a finished run is remembered (``done_page``).
     session_key: str
     path_of: Callable[[dict], list]
+    done_key: str
 
     def __init__(self, request):
         self.request = request
@@ -77,6 +79,13 @@ class SessionAnswers:
         self.request.session.pop(self.session_key, None)
         self.state = self.fresh_state()
 
+    def finish(self, page: str) -> None:
+        """Drop everything entered; keep only which last page to show ("email" or "post"),
+        for an hour."""
+        self.clear()
+        self.request.session[self.done_key] = {"page": page, "at": time.time()}
+        self._expire_within_the_hour()
+
     def form(self, page, data=None):
         stored = self.answers.get(page.slug)
         initial = page.form_class.data_from(stored) if stored is not None and data is None else None
@@ -92,6 +101,7 @@ class Wizard(SessionAnswers):
 
     session_key = SESSION_KEY
     path_of = staticmethod(wizard_steps.path)
+    done_key = DONE_KEY
 
     def fresh_state(self) -> dict:
         return {**super().fresh_state(), "reached": []}
@@ -128,11 +138,6 @@ class Wizard(SessionAnswers):
 
     def is_marked_invalid(self, step: Step) -> bool:
         return self.state.get("invalid") == step.slug
-
-    def finish(self, page: str) -> None:
-        """Drop everything entered; keep only what page 7 says, for an hour."""
-        self.clear()
-        done_page_set(self.request, DONE_KEY, page)
 
     def form(self, step: Step, data=None):
         stored = self.answers.get(step.slug)
@@ -204,13 +209,6 @@ def _json(value: dict) -> dict:
         key: item.isoformat() if isinstance(item, datetime.date) else item
         for key, item in value.items()
     }
-
-
-def done_page_set(request, key: str, page: str) -> None:
-    """Remember, for an hour, which last page a finished run shows ("email" or "post")."""
-    request.session[key] = {"page": page, "at": time.time()}
-    if not request.user.is_authenticated:
-        request.session.set_expiry(IDLE_SECONDS)
 
 
 def done_page(request, key: str = DONE_KEY) -> str | None:
