@@ -44,7 +44,13 @@ class Page:
 # The verification pages keep the registration's slugs: its forms read each other's answers
 # by them (the serial's hint depends on the card chosen), and its order of pages
 # (signup.steps.verification_path) is followed by slug.
-IDENTITY = Page("identite", "", PasswordResetIdentityForm, _("Mot de passe oublié"))
+IDENTITY = Page(
+    "identite",
+    "",
+    PasswordResetIdentityForm,
+    _("Mot de passe oublié"),
+    "accounts/reset_identity.html",
+)
 HEALTH = Page("verification", "verification/", signup_forms.HealthForm, VERIFICATION)
 VITALE_CARD = Page(
     "carte-vitale", "verification/carte-vitale/", signup_forms.VitaleCardForm, VERIFICATION
