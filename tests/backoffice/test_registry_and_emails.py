@@ -1,7 +1,6 @@
 """Registry imports seen and run from the back-office; failed emails sent again."""
 
 import re
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -34,11 +33,9 @@ def test_imports_are_listed_with_their_rejected_lines(agent_client):
 
 
 def test_an_import_killed_outright_is_listed_as_failed_not_running(agent_client):
-    process = subprocess.Popen(["true"])  # noqa: S607 - its pid is surely free after
-    process.wait()
-    killed = RegistryImport.objects.create(
-        kind="persons", file_name="extrait-tue.csv", pid=process.pid
-    )
+    from tests.registry.factories import killed_import
+
+    killed = killed_import(file_name="extrait-tue.csv")
 
     page = agent_client.get("/agents/registry/registryimport/").content.decode()
 

@@ -101,3 +101,17 @@ def extract(
     lines = [header] + [row if isinstance(row, str) else line(row, kind) for row in rows]
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
     return path
+
+
+def killed_import(**fields):
+    """What an import killed outright leaves: its record « en cours » with the id of a process
+    that is gone (and on PostgreSQL its lock released with it)."""
+    import subprocess
+
+    from registry.models import RegistryImport
+
+    process = subprocess.Popen(["true"])  # noqa: S607 - its pid is surely free after
+    process.wait()
+    return RegistryImport.objects.create(
+        **{"kind": "persons", "file_name": "extrait.csv", "pid": process.pid, **fields}
+    )

@@ -1,7 +1,6 @@
 """An import killed outright (SIGKILL, a restart) is not left « En cours » forever."""
 
 import os
-import subprocess
 
 import psycopg
 import pytest
@@ -27,21 +26,8 @@ INTERRUPTED = (
 )
 
 
-def _dead_pid() -> int:
-    process = subprocess.Popen(["true"])  # noqa: S607 - a process that is surely gone after
-    process.wait()
-    return process.pid
-
-
-def _killed_import(**fields) -> RegistryImport:
-    """What a killed import leaves: its record « en cours », its lock released with it."""
-    return RegistryImport.objects.create(
-        kind="persons", file_name="extrait.csv", pid=_dead_pid(), **fields
-    )
-
-
 def test_the_next_import_records_a_killed_one_as_failed_and_audits_it(tmp_path):
-    killed = _killed_import()
+    killed = factories.killed_import()
 
     registry_import(
         path=factories.extract(tmp_path / "persons.csv", [factories.person(1)]), kind="persons"
