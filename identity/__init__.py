@@ -24,10 +24,12 @@ from identity.nir import (
 )
 from identity.phone import format_phone_national, parse_mobile
 from identity.siret import format_siret, parse_siret
-from identity.vitale import normalize_vitale_serial
+from identity.vitale import PHOTO_PREFIX, PHOTO_SHORT_DIGITS, normalize_vitale_serial
 
 __all__ = [
     "EARLIEST_BIRTH_DATE",
+    "PHOTO_PREFIX",
+    "PHOTO_SHORT_DIGITS",
     "PURPOSES",
     "IdentityError",
     "Nir",

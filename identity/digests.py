@@ -9,7 +9,7 @@ from collections.abc import Callable
 _NORMALIZED = {
     "nir": re.compile(r"[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}"),  # Nir.body: 13, no key
     "siret": re.compile(r"[0-9]{14}"),  # parse_siret
-    "vitale": re.compile(r"[0-9]+"),  # normalize_vitale_serial
+    "vitale": re.compile(r"[0-9]{8,12}"),  # normalize_vitale_serial: never the 20 digits
     "iban": re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+"),  # parse_iban
     "employer_account": re.compile(r"[A-Z0-9]+"),  # normalize_employer_account
 }

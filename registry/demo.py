@@ -14,7 +14,7 @@ from pathlib import Path
 
 from stdnum import iban as stdnum_iban
 
-from identity import format_siret, is_fictitious_month, make_nir
+from identity import PHOTO_PREFIX, PHOTO_SHORT_DIGITS, format_siret, is_fictitious_month, make_nir
 from registry.lines import COLUMNS, COMPANIES, PERSONS, PROFILES
 
 SAINT_BARTHELEMY = ("97133", "SAINT-BARTHELEMY")
@@ -103,12 +103,16 @@ DEMO_MAIL_DOMAINS = ("example.org", "example.com", "example.net")
 
 # The first persons, made to show each path of the registration (see identities_text).
 SHOWCASE = (
-    dict(affilie="oui", carte="photo", iban=False, paiement=False, place=("977", "01")),
+    dict(affilie="oui", carte="photo", held="full", iban=False, paiement=False, place=("977", "01")),
     dict(affilie="non", carte="", iban=True, paiement=False, place=("971", "23")),
     dict(affilie="non", carte="", iban=False, paiement=True, place=("2A", "004")),
     dict(affilie="non", carte="", iban=False, paiement=False, place=("75", "111")),
     dict(sex=2, affilie="oui", carte="sans_photo", iban=True, paiement=True, place=("99", "109")),
-)
+    dict(affilie="oui", carte="photo", held="short", iban=False, paiement=False, place=("971", "23")),
+)  # fmt: skip
+# How the fund's file may hold a photo card's number (DESIGN §6): whole, or the digits after
+# the prefix, with or without the spaces of the printed card.
+SERIAL_FORMS = ("full", "full", "short", "full_spaced", "short_spaced")
 
 
 @dataclass
@@ -170,7 +174,7 @@ def grouped_nir(nir: str) -> str:
 
 def identities_text(registry: DemoRegistry) -> str:
     """The demo identities to try, in French, with the answers that verify them."""
-    first, iban_person, paid, postal, both = registry.showcase
+    first, iban_person, paid, postal, both, short = registry.showcase
     company = registry.company
     siret, account = format_siret(company["siret"]), company["numero_compte_employeur"]
     lines = [
@@ -178,10 +182,15 @@ def identities_text(registry: DemoRegistry) -> str:
         "À l'étape 3, indiquez n'importe quelle adresse email : le courrier arrive dans la "
         "boîte de démonstration. Mobile : par exemple 0690 12 34 56.",
         "",
-        "1. Mot de passe par email, vérifié par la carte Vitale",
+        "1. Mot de passe par email, vérifié par la carte Vitale (avec photo)",
         *_person_lines(first),
-        "   Affilié(e) à la MSA pour la santé : Oui ; carte Vitale avec photo ; "
-        f"numéro de série : {first['numero_serie_vitale']}",
+        *_photo_card_lines(first),
+        "   (le registre tient le numéro en entier)",
+        "",
+        "1 bis. Mot de passe par email, carte Vitale avec photo tenue sous sa forme courte",
+        *_person_lines(short),
+        *_photo_card_lines(short),
+        "   (le registre tient seulement les 11 chiffres qui suivent 802500002)",
         "",
         "2. Mot de passe par email, vérifié par l'IBAN",
         *_person_lines(iban_person),
@@ -213,6 +222,22 @@ def identities_text(registry: DemoRegistry) -> str:
     return "\n".join(lines) + "\n"
 
 
+def printed_serial(held: str) -> str:
+    """A photo card's number as it reads on the card: the prefix, then the card's 11 digits."""
+    digits = held.replace(" ", "")
+    return f"{PHOTO_PREFIX} {digits.removeprefix(PHOTO_PREFIX)}"
+
+
+def _photo_card_lines(person: dict) -> list[str]:
+    printed = printed_serial(person["numero_serie_vitale"])
+    return [
+        "   Affilié(e) à la MSA pour la santé : Oui ; carte Vitale avec photo ; "
+        f"numéro imprimé sur la carte : {printed}",
+        f"   À l'écran, {PHOTO_PREFIX} est déjà affiché : tapez {printed.split()[1]}, ou le "
+        "numéro en entier",
+    ]
+
+
 def _person_lines(person: dict) -> list[str]:
     born = datetime.date.fromisoformat(person["date_naissance"])
     profile = {
@@ -240,7 +265,17 @@ def _spaced(text: str) -> str:
 
 
 def _person(
-    rng, index, used, *, sex=None, affilie=None, carte=None, iban=None, paiement=None, place=None
+    rng,
+    index,
+    used,
+    *,
+    sex=None,
+    affilie=None,
+    carte=None,
+    held=None,
+    iban=None,
+    paiement=None,
+    place=None,
 ):
     sex = sex or rng.choice((1, 2))
     nir = _nir(rng, used, sex=sex, place=place)
@@ -263,7 +298,7 @@ def _person(
         paiement = rng.random() < 0.5
     on_island = nir[5:8] in ("977", "971") or rng.random() < 0.3
     email = ""
-    if index < 5 or rng.random() < 0.7:
+    if index < len(SHOWCASE) or rng.random() < 0.7:
         email = (
             f"{_ascii(first_names[0])}.{_ascii(last_name)}{index}@{rng.choice(DEMO_MAIL_DOMAINS)}"
         )
@@ -277,11 +312,28 @@ def _person(
         "mobile": _mobile(rng, on_island) if rng.random() < 0.6 else "",
         "affilie_sante": affilie,
         "carte_vitale": carte,
-        "numero_serie_vitale": str(rng.randint(10**8, 10**10 - 1)) if carte else "",
+        "numero_serie_vitale": _serial(rng, carte, held),
         "iban": _iban(rng) if iban else "",
         "dernier_paiement": _amount(rng) if paiement else "",
-        "profils": _profiles(rng) if index >= 5 else "particulier",
+        "profils": _profiles(rng) if index >= len(SHOWCASE) else "particulier",
     }  # fmt: skip
+
+
+def _serial(rng, carte: str, held: str | None) -> str:
+    """The card's number in a form the fund's file may hold it (DESIGN §6)."""
+    if carte == "sans_photo":
+        return str(rng.randint(10**8, 10**10 - 1))
+    if carte != "photo":
+        return ""
+    short = f"{rng.randint(0, 10**PHOTO_SHORT_DIGITS - 1):0{PHOTO_SHORT_DIGITS}d}"
+    held = held or rng.choice(SERIAL_FORMS)
+    full = PHOTO_PREFIX + short
+    return {
+        "full": full,
+        "short": short,
+        "full_spaced": " ".join(full[i : i + 4] for i in range(0, len(full), 4)),
+        "short_spaced": f"{short[:3]} {short[3:7]} {short[7:]}",
+    }[held]
 
 
 def _nir(rng, used, *, sex=None, place=None) -> str:

@@ -119,7 +119,8 @@ MAX_LENGTHS = {
 }
 
 # Bumped whenever normalization changes, so that the next import rewrites every row.
-ROW_FORMAT = "1"
+# 2: the Vitale serial in every form DESIGN §6 lists, checked against the card's type.
+ROW_FORMAT = "2"
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _POSTCODE_FR = re.compile(r"[0-9]{5}")
@@ -318,10 +319,15 @@ def _parse_person(fields: list[str], context: LineContext) -> tuple:
         column = "date_naissance"
         birth_date = _birth_date(date_raw, context.today)
         check_nir_birth_date(nir, birth_date)
+        column = "carte_vitale"
+        card = _choice(carte_raw, "carte_vitale")
         column = "numero_serie_vitale"
         serial = serial_raw.strip()
+        # Any form DESIGN §6 lists, reduced to the one form a typed number is compared in.
         serial_digest = (
-            vitale_digest(normalize_vitale_serial(serial), key=context.key) if serial else ""
+            vitale_digest(normalize_vitale_serial(serial, card=card or None), key=context.key)
+            if serial
+            else ""
         )
         column = "iban"
         iban = iban_raw.strip()
@@ -345,7 +351,7 @@ def _parse_person(fields: list[str], context: LineContext) -> tuple:
         _email(email),
         mobile,
         _choice(affilie_raw, "affilie_sante"),
-        _choice(carte_raw, "carte_vitale"),
+        card,
         serial_digest,
         iban_hash,
         amount,

@@ -61,7 +61,8 @@ def person(order: int = 1, **columns) -> dict:
         "mobile": "0690 12 34 56",
         "affilie_sante": "oui",
         "carte_vitale": "photo",
-        "numero_serie_vitale": f"{100000000 + order}",
+        # The whole number printed on a photo card: 802500002 and the card's own 11 digits.
+        "numero_serie_vitale": f"802500002{order:011d}",
         "iban": iban(order),
         "dernier_paiement": "123,45",
         "profils": "particulier",

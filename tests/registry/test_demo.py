@@ -8,7 +8,13 @@ import re
 import pytest
 from django.core.management import call_command
 
-from identity import normalize_employer_account, parse_amount, parse_iban, parse_nir
+from identity import (
+    normalize_employer_account,
+    normalize_vitale_serial,
+    parse_amount,
+    parse_iban,
+    parse_nir,
+)
 from registry import demo
 from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
 from registry.models import Company, Person
@@ -55,6 +61,9 @@ def test_the_extract_covers_every_case_a_demo_needs(generated):
     assert any(p["nir"][5:10] == "97123" for p in persons)  # Saint-Barthélemy before 2007
     assert any(parse_nir(p["nir"]).has_fictitious_month for p in persons)
     assert {p["carte_vitale"] for p in persons} == {"photo", "sans_photo", ""}
+    photo_serials = [p["numero_serie_vitale"] for p in persons if p["carte_vitale"] == "photo"]
+    forms = {(s.startswith("802500002"), " " in s) for s in photo_serials}
+    assert forms == {(True, False), (True, True), (False, False), (False, True)}  # every form
     assert {p["affilie_sante"] for p in persons} == {"oui", "non"}
     profiles = {name for p in persons for name in p["profils"].split(",")}
     assert profiles == {"particulier", "exploitant", "employeur_jardinier", "cotisant_solidarite"}
@@ -88,9 +97,21 @@ def test_the_printed_identities_are_the_ones_that_verify(generated):
 
     assert "n'importe quelle adresse email : le courrier arrive dans la boîte" in text
     vitale, block = person_after("1. Mot de passe par email, vérifié par la carte Vitale")
-    serial = re.search(r"numéro de série : ([0-9]+)", block)[1]
-    assert vitale.vitale_serial_digest == vitale_digest(serial)
+    printed = re.search(r"numéro imprimé sur la carte : (802500002 [0-9]{11})\n", block)[1]
+    short = re.search(r"tapez ([0-9]{11}), ou le numéro en entier", block)[1]
+    assert printed == f"802500002 {short}"
+    for typed in (printed, short):  # the prefix typed or not: the same person found
+        assert vitale.vitale_serial_digest == vitale_digest(
+            normalize_vitale_serial(typed, card="photo")
+        )
     assert vitale.carte_vitale == "photo" and vitale.affilie_sante
+    file_holds = {row["nir"][:13]: row["numero_serie_vitale"] for row in rows(persons)}
+    assert file_holds[registry.showcase[0]["nir"][:13]] == printed.replace(" ", "")
+    short_held, short_block = person_after("1 bis. Mot de passe par email, carte Vitale")
+    short = re.search(r"tapez ([0-9]{11}), ou le numéro en entier", short_block)[1]
+    assert file_holds[registry.showcase[5]["nir"][:13]] == short  # the file holds the short form
+    assert short_held.vitale_serial_digest == vitale_digest(short)
+    assert short_held.carte_vitale == "photo"
     assert f"Nom : {vitale.nom} ; prénom : {vitale.prenoms.split(',')[0]}" in block
     assert f"date de naissance : {vitale.date_naissance:%d/%m/%Y}" in block
 
@@ -178,21 +199,26 @@ def test_each_demo_identity_leads_where_the_text_says(generated):
         )
 
     def serial(block):
-        return vitale_digest(re.search(r"numéro de série : ([0-9]+)", block)[1])
+        photo = re.search(r"numéro imprimé sur la carte : ([0-9 ]+)\n", block)
+        if photo:
+            return vitale_digest(normalize_vitale_serial(photo[1], card="photo"))
+        printed = re.search(r"numéro de série : ([0-9]+)", block)[1]
+        return vitale_digest(normalize_vitale_serial(printed, card="sans_photo"))
 
-    iban = re.search(r"IBAN : ([A-Z0-9 ]+)", blocks[1])[1]
-    amount = re.search(r"reçu : ([0-9,.]+) €", blocks[2])[1]
-    siret = parse_siret(re.search(r"SIRET : ([0-9 ]+) ;", blocks[5])[1])
-    account = re.search(r"compte employeur : ([0-9 ]+)", blocks[5])[1]
+    iban = re.search(r"IBAN : ([A-Z0-9 ]+)", blocks[2])[1]
+    amount = re.search(r"reçu : ([0-9,.]+) €", blocks[3])[1]
+    siret = parse_siret(re.search(r"SIRET : ([0-9 ]+) ;", blocks[6])[1])
+    account = re.search(r"compte employeur : ([0-9 ]+)", blocks[6])[1]
     cases = [
         (typed(blocks[0], proof=Proof.VITALE, proof_digest=serial(blocks[0])), "account_email"),
+        (typed(blocks[1], proof=Proof.VITALE, proof_digest=serial(blocks[1])), "account_email"),
         (
-            typed(blocks[1], proof=Proof.IBAN, proof_digest=iban_digest(parse_iban(iban))),
+            typed(blocks[2], proof=Proof.IBAN, proof_digest=iban_digest(parse_iban(iban))),
             "account_email",
         ),
-        (typed(blocks[2], proof=Proof.AMOUNT, amount=parse_amount(amount)), "account_email"),
-        (typed(blocks[3], proof=Proof.NONE), "account_post"),
-        (typed(blocks[4], proof=Proof.VITALE, proof_digest=serial(blocks[4])), "account_email"),
+        (typed(blocks[3], proof=Proof.AMOUNT, amount=parse_amount(amount)), "account_email"),
+        (typed(blocks[4], proof=Proof.NONE), "account_post"),
+        (typed(blocks[5], proof=Proof.VITALE, proof_digest=serial(blocks[5])), "account_email"),
         (
             Registration(
                 profile=SignupProfile.ENTREPRISE,
