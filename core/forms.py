@@ -64,6 +64,25 @@ def identity_error(error) -> forms.ValidationError:
     return forms.ValidationError(gettext(error.message), code=error.code)
 
 
+class PrefixedTextInput(forms.TextInput):
+    """A text input with fixed text before it, the start of a number that is already known.
+
+    As the GOV.UK Design System's « prefix »: the prefix is hidden from screen readers, so
+    the field's hint must say it in words.
+    """
+
+    template_name = "core/widgets/prefixed_input.html"
+
+    def __init__(self, attrs=None, *, prefix: str):
+        super().__init__(attrs)
+        self.prefix = prefix
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["prefix"] = self.prefix
+        return context
+
+
 class TextField(forms.CharField):
     """A one-line text field: bounded length, no control characters, surrounding spaces gone."""
 

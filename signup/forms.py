@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import Form, MobileField, TextField, identity_error
+from core.forms import Form, MobileField, PrefixedTextInput, TextField, identity_error
 from identity import (
     IdentityError,
     check_nir_birth_date,
@@ -29,6 +29,7 @@ from identity import (
     parse_nir,
     parse_siret,
 )
+from identity.vitale import NO_PHOTO, PHOTO, PHOTO_PREFIX
 from registry.digests import employer_account_digest, iban_digest, vitale_digest
 
 from .registration import SignupProfile
@@ -286,6 +287,14 @@ class _KeptSecretForm(StepForm):
 
 
 class VitaleSerialForm(_KeptSecretForm):
+    """The serial as the card prints it (docs/decisions/vitale-serial.md).
+
+    On a card with photo the field shows the prefix 802500002 before the input, as the fund's
+    guide does, and asks for the 11 digits after it; the whole number, typed or pasted as
+    printed, is accepted too. A card without photo has no prefix. Both give the canonical
+    digits of identity.normalize_vitale_serial, so the digest is the registry's.
+    """
+
     secret_field = "serial"
     digest_key = "serial_digest"
     serial = TextField(
@@ -296,23 +305,28 @@ class VitaleSerialForm(_KeptSecretForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        card = self.answers.get("carte-vitale", {}).get("card")
-        where = {
-            "photo": _(
-                "Sur une carte avec photo, il est imprimé au recto, juste à droite de la photo."
-            ),
-            "sans_photo": _("Sur une carte sans photo, il est imprimé au verso de la carte."),
-        }.get(card, "")
-        self.fields["serial"].help_text = " ".join(
-            str(part) for part in (_("De 8 à 12 chiffres."), where) if part
-        )
+        self.card = self.answers.get("carte-vitale", {}).get("card")
+        field = self.fields["serial"]
+        if self.card == PHOTO:
+            field.widget = PrefixedTextInput(prefix=PHOTO_PREFIX, attrs=field.widget.attrs)
+            field.help_text = _(
+                "Le numéro est imprimé au recto de votre carte, à droite de votre photo. "
+                "Il commence par 802500002, déjà affiché ci-dessous : saisissez les 11 "
+                "chiffres qui suivent. Vous pouvez aussi saisir ou coller le numéro en entier."
+            )
+        else:
+            field.help_text = _(
+                "De 8 à 12 chiffres, imprimés au verso de votre carte Vitale. Ce n'est pas "
+                "votre numéro de Sécurité Sociale."
+            )
 
     def clean_serial(self):
         raw = self.cleaned_data["serial"]
         if not raw:
             return ""
+        card = self.card if self.card in (PHOTO, NO_PHOTO) else None
         try:
-            return vitale_digest(normalize_vitale_serial(raw))
+            return vitale_digest(normalize_vitale_serial(raw, card=card))
         except IdentityError as error:
             raise identity_error(error) from None
 

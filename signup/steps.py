@@ -41,7 +41,12 @@ NIR = Step(
 CONTACT = Step("coordonnees", "coordonnees/", 3, forms.ContactForm, _("Vos coordonnées"))
 HEALTH = Step("verification", "verification/", 4, forms.HealthForm, VERIFICATION)
 VITALE_CARD = Step(
-    "carte-vitale", "verification/carte-vitale/", 4, forms.VitaleCardForm, VERIFICATION
+    "carte-vitale",
+    "verification/carte-vitale/",
+    4,
+    forms.VitaleCardForm,
+    VERIFICATION,
+    "signup/card.html",
 )
 VITALE_SERIAL = Step(
     "numero-de-serie",
@@ -57,7 +62,12 @@ PROOF_CHOICE = Step(
 IBAN = Step("iban", "verification/iban/", 4, forms.IbanForm, VERIFICATION, "signup/secret.html")
 AMOUNT = Step("montant", "verification/montant/", 4, forms.AmountForm, VERIFICATION)
 SIRET = Step(
-    "entreprise-identifiant", "entreprise/identifiant/", 2, forms.SiretForm, _("Votre identifiant")
+    "entreprise-identifiant",
+    "entreprise/identifiant/",
+    2,
+    forms.SiretForm,
+    _("Votre identifiant"),
+    "signup/siret.html",
 )
 COMPANY_CONTACT = Step(
     "entreprise-coordonnees",
@@ -73,7 +83,7 @@ EMPLOYER_ACCOUNT = Step(
     4,
     forms.EmployerAccountForm,
     VERIFICATION,
-    "signup/secret.html",
+    "signup/employer_account.html",
 )
 DELIVERY = Step(
     "reception",

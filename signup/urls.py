@@ -20,4 +20,9 @@ urlpatterns = [
     path("autre/demande-envoyee/", views.other_sent, name="other_sent"),
     path("aide/numero-de-securite-sociale/", views.help_nir, name="help_nir"),
     path("aide/numero-de-serie-carte-vitale/", views.help_serial, name="help_serial"),
+    path(
+        "aide/siret-et-numero-de-compte-employeur/",
+        views.help_company,
+        name="help_company",
+    ),
 ]

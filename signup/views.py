@@ -191,6 +191,18 @@ def help_serial(request):
     )
 
 
+@require_GET
+def help_company(request):
+    """Where a company finds its SIRET and the « numéro de compte employeur »."""
+    answers = Wizard(request).answers
+    step = (
+        wizard_steps.EMPLOYER_ACCOUNT
+        if wizard_steps.is_open(answers, wizard_steps.EMPLOYER_ACCOUNT)
+        else wizard_steps.SIRET
+    )
+    return render(request, "signup/help_company.html", {"back_url": _back_url(request, step)})
+
+
 def _back_url(request, step: Step) -> str:
     """« Revenir à mon inscription »: the page that links here, with its answers still there."""
     answers = Wizard(request).answers

@@ -18,7 +18,7 @@ from registry.models import Company, Person
 
 _order = itertools.count(1)
 
-VITALE_SERIAL = "802500002"
+VITALE_SERIAL = "12345678901"  # the 11 digits after 802500002, as step 4 asks for them
 IBAN = "FR76 3000 6000 0112 3456 7890 189"
 LAST_PAYMENT = Decimal("123.45")
 # A personal password that every rule accepts, for accounts that already chose theirs.

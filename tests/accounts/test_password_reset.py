@@ -116,7 +116,9 @@ def test_the_other_proofs_work_too(client, answers):
 
 def test_wrong_proof_sends_a_letter_to_the_address_on_file(client):
     member = make_member(temporary=None, password=PERSONAL_PASSWORD)
-    page = done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial("11111111")))
+    page = done_page(
+        client, ask(client, member.identifier, "12/05/1985", *by_serial("11111111111"))
+    )
     assert BY_POST in page and BY_EMAIL not in page
     letter = Letter.objects.get()
     assert (letter.user, letter.reason, letter.status) == (member.user, "password_reset", "pending")
@@ -151,7 +153,7 @@ def test_unknown_identifier_or_wrong_birth_date_get_the_same_page_and_nothing_is
 
 def test_three_failed_verifications_in_a_day_leave_only_the_post(client):
     member = make_member(temporary=None, password=PERSONAL_PASSWORD)
-    for wrong in ["11111111", "22222222", "33333333"]:
+    for wrong in ["11111111111", "22222222222", "33333333333"]:
         done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial(wrong)))
     # The right serial now: by post all the same, silently.
     page = done_page(client, ask(client, member.identifier, "12/05/1985", *by_serial()))

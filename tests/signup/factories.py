@@ -9,7 +9,13 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from identity import make_nir, mask_nir, normalize_employer_account, parse_nir
+from identity import (
+    make_nir,
+    mask_nir,
+    normalize_employer_account,
+    normalize_vitale_serial,
+    parse_nir,
+)
 from registry.digests import (
     employer_account_digest,
     iban_digest,
@@ -54,7 +60,7 @@ def person_create(
     profils: str = "particulier",
     affilie_sante: bool = True,
     carte_vitale: str = "photo",
-    serial: str = "802500002",
+    serial: str = "12345678901",  # the 11 digits after 802500002, as step 4 asks for them
     iban: str = IBAN,
     dernier_paiement: Decimal | None = Decimal("123.45"),
     email: str = "",
@@ -78,7 +84,11 @@ def person_create(
         email=email,
         affilie_sante=affilie_sante,
         carte_vitale=carte_vitale if affilie_sante else "",
-        vitale_serial_digest=vitale_digest(serial) if serial else "",
+        vitale_serial_digest=(
+            vitale_digest(normalize_vitale_serial(serial, card=carte_vitale or None))
+            if serial
+            else ""
+        ),
         iban_digest=iban_digest(iban) if iban else "",
         dernier_paiement=dernier_paiement,
         profils=profils,

@@ -94,7 +94,7 @@ def test_the_first_given_name_or_all_of_them_are_accepted(client):
 
 def test_a_wrong_serial_number_leads_to_a_letter(client):
     card = person_create()
-    register_person(client, card, secret="802500003")
+    register_person(client, card, secret="12345678902")
     assert POST_SENTENCE in page7(client)
     account = User.objects.get()
     assert account.channel == User.Channel.POST
@@ -136,7 +136,7 @@ def test_after_three_failed_verifications_only_the_letter_is_offered_silently(
     card = person_create()
     for attempt in range(3):
         other = person_create(nom=f"Autre{'x' * attempt}")  # noqa: F841 (registry noise)
-        register_person(client, card, secret="802500009")
+        register_person(client, card, secret="99999999999")
         User.objects.all().delete()
         Letter.objects.all().delete()
     # The right serial number now: still by post, and the page does not say why.
@@ -149,7 +149,7 @@ def test_after_three_failed_verifications_only_the_letter_is_offered_silently(
 def test_failures_on_one_identity_do_not_affect_another(client):
     card, other = person_create(), person_create()
     for _attempt in range(3):
-        register_person(client, card, secret="802500009")
+        register_person(client, card, secret="99999999999")
         User.objects.all().delete()
     register_person(client, other)
     assert User.objects.get(person=other.person).channel == User.Channel.EMAIL
@@ -170,7 +170,7 @@ def test_proofs_that_match_leave_no_failure_behind(client):
 def test_an_unknown_nir_goes_to_the_review_queue(client):
     nir = unknown_nir()
     register_person(
-        client, nir=nir, nom="Inconnu", prenom="Paul", birth_date="12/05/1985", secret="802500002"
+        client, nir=nir, nom="Inconnu", prenom="Paul", birth_date="12/05/1985", secret="12345678901"
     )
     assert POST_SENTENCE in page7(client)
     assert not User.objects.exists()
@@ -308,7 +308,12 @@ def test_completions_are_counted_by_channel(client):
     card = person_create()
     register_person(client, card)
     register_person(
-        client, nir=unknown_nir(), nom="X", prenom="Y", birth_date="12/05/1985", secret="80250000"
+        client,
+        nir=unknown_nir(),
+        nom="X",
+        prenom="Y",
+        birth_date="12/05/1985",
+        secret="12345678901",
     )
     counts = {
         f.channel: f.count for f in FunnelCount.objects.filter(event=FunnelCount.Event.COMPLETE)
@@ -360,9 +365,9 @@ def test_page_7_is_the_same_bytes_for_unknown_failed_and_existing(client_factory
             "nom": "Questel",
             "prenom": "Marie",
             "birth_date": "12/05/1985",
-            "secret": "802500002",
+            "secret": "12345678901",
         },
-        {"card": known, "secret": "802500009"},
+        {"card": known, "secret": "99999999999"},
         {"card": existing, "proof": "none"},
         {"card": known, "proof": "none"},
     ):

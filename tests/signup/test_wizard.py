@@ -291,7 +291,7 @@ def test_forged_fields_are_ignored(client):
     answer(
         client,
         "numero-de-serie",
-        {"serial": "802500009", "serial_digest": "0" * 64, "profile": "entreprise"},
+        {"serial": "99999999999", "serial_digest": "0" * 64, "profile": "entreprise"},
     )
     stored = client.session[SESSION_KEY]["answers"]
     assert stored["profil"] == {"profile": "particulier"}
