@@ -103,12 +103,14 @@ DEMO_MAIL_DOMAINS = ("example.org", "example.com", "example.net")
 
 # The first persons, made to show each path of the registration (see identities_text).
 SHOWCASE = (
-    dict(affilie="oui", carte="photo", held="full", iban=False, paiement=False, place=("977", "01")),
+    dict(affilie="oui", carte="photo", held="full", iban=False, paiement=False,
+         place=("977", "01")),
     dict(affilie="non", carte="", iban=True, paiement=False, place=("971", "23")),
     dict(affilie="non", carte="", iban=False, paiement=True, place=("2A", "004")),
     dict(affilie="non", carte="", iban=False, paiement=False, place=("75", "111")),
     dict(sex=2, affilie="oui", carte="sans_photo", iban=True, paiement=True, place=("99", "109")),
-    dict(affilie="oui", carte="photo", held="short", iban=False, paiement=False, place=("971", "23")),
+    dict(affilie="oui", carte="photo", held="short", iban=False, paiement=False,
+         place=("971", "23")),
 )  # fmt: skip
 # How the fund's file may hold a photo card's number (DESIGN §6): whole, or the digits after
 # the prefix, with or without the spaces of the printed card.
