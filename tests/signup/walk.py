@@ -46,9 +46,11 @@ def person_pages(
     profile: str = "particulier",
     proof: str = "vitale",
     secret: str = "",
+    vitale_card: str = "photo",
 ) -> list[tuple[str, dict]]:
     """The pages and answers of a person's registration; ``proof`` is vitale, iban, amount or
-    none (``none`` says « Non » to the health question, then « aucune »)."""
+    none (``none`` says « Non » to the health question, then « aucune »); ``vitale_card`` is the
+    Vitale card's type for the vitale proof."""
     pages = [
         ("profil", {"profile": profile}),
         ("identifiant", {"nir": nir}),
@@ -66,7 +68,7 @@ def person_pages(
     if proof == "vitale":
         pages += [
             ("verification", {"affiliated": "oui"}),
-            ("carte-vitale", {"card": "photo"}),
+            ("carte-vitale", {"card": vitale_card}),
             ("numero-de-serie", {"serial": secret}),
         ]
     else:
