@@ -90,7 +90,7 @@ def person_typed(i: int, *, known: bool = True) -> dict:
         "nom": LAST_NAMES[i % len(LAST_NAMES)],
         "prenom": FIRST_NAMES[(i // 8) % len(FIRST_NAMES)],
         "birth_date": date(year, month, 1 + i % 28),
-        "serial": f"{80_000_000 + i:09d}",
+        "serial": f"{i:011d}",  # the 11 digits after 802500002 that a photo card holder types
     }
 
 

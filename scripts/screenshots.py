@@ -60,7 +60,7 @@ SIGNUP = [
     ),
     ("/inscription/verification/", {"affiliated": "oui"}),
     ("/inscription/verification/carte-vitale/", {"card": "photo"}),
-    ("/inscription/verification/numero-de-serie/", {"serial": "802500002"}),
+    ("/inscription/verification/numero-de-serie/", {"serial": "80250000212345678901"}),
     ("/inscription/reception/", {}),
     ("/inscription/conditions/", {}),
 ]
