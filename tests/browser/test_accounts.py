@@ -196,10 +196,15 @@ def test_forgotten_password_pages(live_server, page, assert_page_conforms):
         assert_page_conforms(page)
         page.get_by_label(label).check()
         click(page, "Suivant >")
+    assert page.locator(".input-prefixed__prefix").inner_text() == "802500002"
     page.get_by_text("Je n'arrive pas à lire ce numéro").click()
     assert page.get_by_role("link", name="Choisir une autre information").is_visible()
+    assert page.get_by_role(
+        "img", name="Dessin du recto d'une carte Vitale avec photo"
+    ).is_visible()
     assert_page_conforms(page)
-    page.get_by_label("Numéro de série de votre carte Vitale").fill(VITALE_SERIAL)
+    # The whole number as printed on the card, prefix included: the same card.
+    page.get_by_label("Numéro de série de votre carte Vitale").fill(f"802500002 {VITALE_SERIAL}")
     click(page, "Suivant >")
     assert page.get_by_role("heading", level=1).inner_text() == "Demande enregistrée"
     assert page.get_by_text("Vous allez recevoir dans quelques instants un email").is_visible()
