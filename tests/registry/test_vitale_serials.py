@@ -89,3 +89,30 @@ def test_a_serial_in_no_form_of_its_card_is_rejected_without_being_quoted(
     assert reason in entry["reason"]
     assert serial not in entry["reason"] and serial not in record.message
     assert not Person.objects.exists()
+
+
+def test_the_next_import_re_reads_a_registry_imported_under_the_old_rule(tmp_path, monkeypatch):
+    """The re-import path of docs/decisions/vitale-serial.md, with the old rule played back."""
+    from registry import lines
+
+    rows = [
+        factories.person(1, numero_serie_vitale=SHORT),  # a short form: still the digest
+        factories.person(2, numero_serie_vitale="100000002"),  # 9 digits on a photo card
+    ]
+    path = factories.extract(tmp_path / "p.csv", rows)
+    with monkeypatch.context() as old:
+        # Before: format 1, any 8 to 12 digits whatever the card.
+        old.setattr(lines, "ROW_FORMAT", "1")
+        old.setattr(lines, "normalize_vitale_serial", lambda raw, card=None: raw)
+        assert registry_import(path=path, kind="persons").created == 2
+    kept = Person.objects.get(nir_digest=nir_digest(factories.nir(1)[:13])).vitale_serial_digest
+
+    record = registry_import(path=path, kind="persons")
+
+    # Every line read again: the good one rewritten with the same digest, the other reported.
+    assert (record.updated, record.unchanged, record.rejected) == (1, 0, 1)
+    [entry] = record.rejected_lines
+    assert (entry["line"], entry["column"]) == (3, "numero_serie_vitale")
+    assert "11 chiffres qui suivent 802500002" in entry["reason"]
+    person = Person.objects.get(nir_digest=nir_digest(factories.nir(1)[:13]))
+    assert person.vitale_serial_digest == kept == vitale_digest(SHORT)
