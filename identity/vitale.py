@@ -72,9 +72,9 @@ def _photo_short(digits: str) -> str:
         raise IdentityError(
             "serial_photo_prefix",
             _(
-                "Sur une carte avec photo, le numéro imprimé compte 20 chiffres et commence "
-                "par 802500002 : vérifiez-le, ou saisissez seulement les 11 chiffres qui "
-                "suivent 802500002."
+                "Sur une carte avec photo, le numéro imprimé au recto, à droite de votre "
+                "photo, compte 20 chiffres et commence par 802500002 : vérifiez-le, ou "
+                "saisissez seulement les 11 chiffres qui suivent 802500002."
             ),
         )
     raise IdentityError(

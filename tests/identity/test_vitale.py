@@ -50,8 +50,9 @@ PHOTO_LENGTH = (
     "imprimés au recto de la carte, à droite de votre photo."
 )
 PHOTO_PREFIX = (
-    "Sur une carte avec photo, le numéro imprimé compte 20 chiffres et commence par 802500002 "
-    ": vérifiez-le, ou saisissez seulement les 11 chiffres qui suivent 802500002."
+    "Sur une carte avec photo, le numéro imprimé au recto, à droite de votre photo, compte 20 "
+    "chiffres et commence par 802500002 : vérifiez-le, ou saisissez seulement les 11 chiffres "
+    "qui suivent 802500002."
 )
 NO_PHOTO_LENGTH = (
     "Sur une carte sans photo, le numéro de série compte de 8 à 12 chiffres : il est imprimé "
