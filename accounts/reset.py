@@ -53,7 +53,11 @@ IDENTITY = Page(
 )
 HEALTH = Page("verification", "verification/", signup_forms.HealthForm, VERIFICATION)
 VITALE_CARD = Page(
-    "carte-vitale", "verification/carte-vitale/", signup_forms.VitaleCardForm, VERIFICATION
+    "carte-vitale",
+    "verification/carte-vitale/",
+    signup_forms.VitaleCardForm,
+    VERIFICATION,
+    "accounts/reset_card.html",
 )
 VITALE_SERIAL = Page(
     "numero-de-serie",

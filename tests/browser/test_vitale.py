@@ -204,3 +204,26 @@ def test_the_company_steps_link_to_their_help_page(live_server, nojs_page):
     assert page.get_by_role("heading", name="Le numéro SIRET").is_visible()
     page.get_by_role("link", name="Revenir à mon inscription").click()
     assert page.get_by_label("Numéro SIRET").is_visible()
+
+
+def test_forgotten_password_s_card_question_shows_both_cards(
+    live_server, page, assert_page_conforms
+):
+    from tests.accounts.factories import PERSONAL_PASSWORD, make_member
+
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    page.goto(live_server.url + "/compte/connexion/")
+    page.get_by_role("link", name="Mot de passe oublié ?").click()
+    page.get_by_label("Identifiant").fill(member.identifier)
+    page.get_by_label("Date de naissance").fill("12/05/1985")
+    next_page(page)
+    page.get_by_label("Oui").check()
+    next_page(page)
+    page.get_by_text("Comment savoir quelle carte j'ai ?").click()
+    assert page.get_by_role(
+        "img", name="Dessin du recto d'une carte Vitale avec photo"
+    ).is_visible()
+    assert page.get_by_role(
+        "img", name="Dessin du verso d'une carte Vitale sans photo"
+    ).is_visible()
+    assert_page_conforms(page)
