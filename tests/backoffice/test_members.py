@@ -387,7 +387,7 @@ def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_passwor
 
     def batch():
         try:
-            letters.letters_batch_generate(out=io.BytesIO(), workers=1)
+            letters.letters_batch_generate(out=io.BytesIO())
         except Exception as error:  # recorded, for the assertion below
             failures.append(error)
         finally:
