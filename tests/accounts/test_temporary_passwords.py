@@ -3,8 +3,8 @@ holds, what a code issued as an argon2id hash still does, that a login always co
 computation, and that a code opens one session only, even to two logins at the same instant."""
 
 import hashlib
-import html
 import hmac
+import html
 import threading
 from datetime import timedelta
 
