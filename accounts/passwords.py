@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from identity import keyed_digester
@@ -118,6 +119,14 @@ def temporary_password_void(*, temporary_password: TemporaryPassword) -> None:
     TemporaryPassword.objects.filter(pk=temporary_password.pk, voided_at=None).update(
         voided_at=timezone.now()
     )
+
+
+def temporary_passwords_purge(*, at) -> int:
+    """Delete the temporary passwords that can no longer open anything (used, voided or
+    expired before `at`); return how many went."""
+    return TemporaryPassword.objects.filter(
+        Q(used_at__isnull=False) | Q(voided_at__isnull=False) | Q(expires_at__lt=at)
+    ).delete()[0]
 
 
 # --- Looked up and used up ------------------------------------------------------------------
