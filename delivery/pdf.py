@@ -20,6 +20,7 @@ same for 1,000 letters or 100,000 (docs/decisions/temporary-passwords-as-keyed-d
 What letters share (letterhead, texts, frame) is drawn once as a PDF form placed on each page.
 """
 
+import array
 import datetime
 import os
 import zlib
@@ -109,12 +110,13 @@ class PdfStream:
 
     def __init__(self, out):
         self.out = out
-        self.offsets: list[int | None] = [None]  # object number → where it starts
+        # Object number → where it starts; machine integers, 8 bytes an object.
+        self.offsets = array.array("Q", [0])
         self.position = 0
         self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
     def reserve(self) -> int:
-        self.offsets.append(None)
+        self.offsets.append(0)
         return len(self.offsets) - 1
 
     def write(self, number: int, body: bytes) -> None:
@@ -229,7 +231,7 @@ class LetterPrinter:
         self.catalog, self.page_tree, self.info = (self.pdf.reserve() for _ in range(3))
         self.resources = self.pdf.reserve()
         self.fonts = {name: self.pdf.reserve() for name in _FONT_FILES}
-        self.page_ids: list[int] = []
+        self.page_ids = array.array("Q")
         self.pages = 0
         self._templates: dict[tuple, tuple[str, int, dict]] = {}
 
