@@ -23,6 +23,7 @@ What letters share (letterhead, texts, frame) is drawn once as a PDF form placed
 import array
 import datetime
 import os
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 
@@ -148,11 +149,31 @@ class PdfStream:
         self.position += len(data)
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_STROKED = str.maketrans("ŁłĐđĦħıŦŧ", "LlDdHhiTt")
+
+
 def pdf_text(text: str) -> bytes:
-    """A literal string in the fonts' encoding (Windows-1252), special characters escaped."""
+    """A literal string in the fonts' encoding (Windows-1252), special characters escaped.
+
+    Windows-1252 holds every character of French; a name from elsewhere loses the accents it
+    cannot keep (« Dvořák » is printed « Dvorák »), and « ? » stands for what has no base
+    letter."""
     # The narrow no-break space of French typography is not in Windows-1252: its wider sister.
-    data = text.replace("\u202f", "\u00a0").encode("cp1252", errors="replace")
+    text = text.replace("\u202f", "\u00a0")
+    try:
+        data = text.encode("cp1252")
+    except UnicodeEncodeError:
+        data = "".join(_in_cp1252(char) for char in text).encode("cp1252", errors="replace")
     return b"(" + data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def _in_cp1252(char: str) -> str:
+    try:
+        char.encode("cp1252")
+    except UnicodeEncodeError:
+        return unicodedata.normalize("NFKD", char.translate(_STROKED))[0]
+    return char
 
 
 def pdf_info_text(text: str) -> bytes:

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from delivery.letters import letters_batch_generate
+from delivery.pdf import pdf_text
 from tests.backoffice import factories
 from tests.backoffice.pdf_reading import read_letters
 
@@ -67,3 +68,8 @@ def test_pages_reach_the_file_while_the_batch_runs_not_all_at_the_end(monkeypatc
     first, second, third = out.sizes
     assert first < second < third < len(out.getvalue())  # each letter written before the next
     assert len(PdfReader(io.BytesIO(out.getvalue())).pages) == 3
+
+
+def test_a_name_from_elsewhere_keeps_its_letters_without_the_accents_french_lacks():
+    assert pdf_text("Łukasz Dvořák (Zoë)") == b"(Lukasz Dvor\xe1k \\(Zo\xeb\\))"
+    assert pdf_text("Le 6 d\u00e9cembre\u202f2026") == b"(Le 6 d\xe9cembre\xa02026)"
