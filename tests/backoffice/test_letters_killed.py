@@ -130,3 +130,18 @@ def test_the_command_never_overwrites_a_file(tmp_path):
         call_command("letters_batch", out=str(out), stdout=io.StringIO())
     assert out.read_bytes() == b"someone's file"
     assert Letter.objects.get().status == Letter.Status.PENDING
+
+
+def test_on_a_file_system_without_hard_links_the_pdf_is_renamed_into_place(tmp_path, monkeypatch):
+    import errno
+
+    factories.letter()
+    out = tmp_path / "lot.pdf"
+
+    def no_links(source, target):
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    call_command("letters_batch", out=str(out), stdout=io.StringIO())
+    assert out.read_bytes().startswith(b"%PDF-") and _partials(out) == []
+    assert Letter.objects.get().status == Letter.Status.PRINTED

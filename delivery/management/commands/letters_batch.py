@@ -9,6 +9,7 @@ pending), and running the same command again prints them. The hidden file of a k
 holds void passwords; the next run into the same folder removes it.
 """
 
+import contextlib
 import fcntl
 import glob
 import os
@@ -49,15 +50,15 @@ class Command(BaseCommand):
                 pdf.flush()
                 os.fsync(pdf.fileno())
                 if report.batch is not None:
-                    # A link, not a rename: it refuses a file made under that name meanwhile.
-                    os.link(partial, out)
+                    _publish(partial, out)
         except FileExistsError:
             raise CommandError(
                 f"{out} appeared while the batch was printed; the batch is recorded: print it "
                 "again from the back-office (« Réimprimer »)."
             ) from None
         finally:
-            os.unlink(partial)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
         for letter_id, reason in report.skipped.items():
             self.stderr.write(f"Letter {letter_id} not printed: {SKIP_REASONS[reason]}.")
         if report.batch is None:
@@ -67,6 +68,17 @@ class Command(BaseCommand):
             f"Batch {report.batch.pk}: {report.printed} letter(s) in {out} "
             f"({time.monotonic() - started:.1f} s). Confirm the posting in the back-office."
         )
+
+
+def _publish(partial: str, out: str) -> None:
+    """Give the finished PDF its name, at once."""
+    try:
+        # A link, not a rename: it refuses a file made under that name meanwhile.
+        os.link(partial, out)
+    except FileExistsError:
+        raise
+    except OSError:
+        os.rename(partial, out)  # a file system without hard links
 
 
 def _remove_abandoned(folder: str, name: str) -> None:
