@@ -10,10 +10,10 @@ import enum
 from dataclasses import dataclass
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 
 from .models import TemporaryPassword, User
-from .passwords import looks_temporary
+from .passwords import temporary_password_use
 
 # What logging in reads of an account; the rest of the row is left in the database (the login
 # path is measured against one argon2 hash: bench/login_load.py).
@@ -58,17 +58,12 @@ class MemberBackend(ModelBackend):
             # The same argon2 work as for an account, so that timing tells nothing (#20760).
             make_password(password)
             return self._found(request, LoginOutcome.UNKNOWN_IDENTIFIER)
-        # One hash per attempt: a password shaped like a temporary one is checked against the
-        # account's pending temporary password, any other against the personal one. (A
-        # personal password that happens to have that shape is refused while a temporary
-        # one is pending: the person asked for a new one.)
-        pending = self._pending_temporary(user) if looks_temporary(password) else None
-        if pending is not None:
-            if not check_password(password, pending.password_hash):
-                return self._found(request, LoginOutcome.WRONG_PASSWORD, user)
-            if not pending.is_valid():
-                return self._found(request, LoginOutcome.EXPIRED_TEMPORARY_PASSWORD, user)
-        elif not user.check_password(password):
+        # One argon2id computation per attempt, whichever password it is (accounts.passwords).
+        attempt = temporary_password_use(user=user, code=password)
+        if attempt.expired:
+            return self._found(request, LoginOutcome.EXPIRED_TEMPORARY_PASSWORD, user)
+        pending = attempt.temporary_password
+        if pending is None and (attempt.spent or not user.check_password(password)):
             return self._found(request, LoginOutcome.WRONG_PASSWORD, user)
         if not self.user_can_authenticate(user):
             return self._found(request, LoginOutcome.INACTIVE, user)
@@ -77,15 +72,6 @@ class MemberBackend(ModelBackend):
 
     def user_can_authenticate(self, user):
         return super().user_can_authenticate(user) and user.is_member
-
-    @staticmethod
-    def _pending_temporary(user: User) -> TemporaryPassword | None:
-        """The latest temporary password neither used nor voided, expired or not."""
-        return (
-            TemporaryPassword.objects.filter(user=user, used_at=None, voided_at=None)
-            .order_by("-created_at")
-            .first()
-        )
 
     @staticmethod
     def _found(request, outcome, user=None, temporary_password=None) -> None:

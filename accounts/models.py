@@ -150,9 +150,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class TemporaryPassword(models.Model):
-    """A temporary password: only its argon2id hash, created when the email or letter goes out.
+    """A temporary password: only its keyed digest, created when the email or letter goes out.
 
-    At most one is valid per account: issuing a new one voids the others (DESIGN §4).
+    At most one is valid per account: issuing a new one voids the others (DESIGN §4). Every
+    read and write goes through accounts.passwords, which also recognises the argon2id hashes
+    of codes issued before the digests (docs/decisions/temporary-passwords-as-keyed-digests.md).
     """
 
     class Channel(models.TextChoices):

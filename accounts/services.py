@@ -54,8 +54,8 @@ def _notify(user: User, kind: str, context: dict | None = None) -> None:
 def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
     """Open a new session for a member the backend accepted, and record it.
 
-    A temporary password is used up here (single use, DESIGN §4), and with it the previous
-    personal password: the member must now choose a new one before anything else.
+    A temporary password was used up by the backend (single use, DESIGN §4); with it goes the
+    previous personal password: the member must now choose a new one before anything else.
     """
     if temporary_password is not None:
         _temporary_password_use(user=user, temporary_password=temporary_password)
@@ -75,7 +75,6 @@ def member_login(*, request, user: User, temporary_password: TemporaryPassword |
 
 @transaction.atomic
 def _temporary_password_use(*, user: User, temporary_password: TemporaryPassword) -> None:
-    TemporaryPassword.objects.filter(pk=temporary_password.pk).update(used_at=timezone.now())
     # Also ends every session opened with the old password.
     user.set_unusable_password()
     user.must_change_password = True

@@ -6,7 +6,6 @@ make a password hard to guess, and a long phrase is easy to remember.
 
 import re
 
-from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import (
     CommonPasswordValidator as DjangoCommonPasswordValidator,
 )
@@ -19,8 +18,8 @@ from django.utils.translation import gettext as _
 from identity import normalize_name
 from registry.digests import nir_digest, siret_digest
 
-from .models import TemporaryPassword, User
-from .passwords import looks_temporary
+from .models import User
+from .passwords import temporary_password_is_latest
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _NIR_BODY = re.compile(r"(?=([0-9]{5}(?:[0-9]{2}|2a|2b)[0-9]{6}))")
@@ -138,10 +137,9 @@ class NotTemporaryPasswordValidator:
     """Refuse the temporary password as the personal one: it went by email or by post."""
 
     def validate(self, password, user=None):
-        if user is None or user.pk is None or not looks_temporary(password):
+        if user is None or user.pk is None:
             return
-        latest = TemporaryPassword.objects.filter(user=user).order_by("-created_at").first()
-        if latest is not None and check_password(password, latest.password_hash):
+        if temporary_password_is_latest(user=user, password=password):
             raise ValidationError(
                 _(
                     "Ce mot de passe est le mot de passe provisoire que vous avez reçu : "

@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from provenance import commit
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TARGET = 0.25
@@ -66,7 +68,8 @@ def run(args) -> int:
     started = datetime.datetime.now().astimezone()
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-registry-"))
-    figures: dict = {"count": args.count, "workers": args.workers}
+    # Before the run: the code that is measured.
+    figures: dict = {"count": args.count, "workers": args.workers, "commit": commit()}
     try:
         print(f"Generating {args.count:,} persons…", flush=True)
         full, quarter = work / "persons.csv", work / "persons-quarter.csv"
@@ -326,7 +329,7 @@ def write_results(figures: dict, started: datetime.datetime) -> tuple[str, bool]
         "Machine (shared by the whole team while it ran, see the load average):",
         "",
     ]
-    about = machine() | {"postgresql": figures["postgresql"]}
+    about = {"commit": figures["commit"]} | machine() | {"postgresql": figures["postgresql"]}
     lines += [f"- {key}: {value}" for key, value in about.items()]
     load = figures["load_average"]
     lines += [

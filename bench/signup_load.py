@@ -52,6 +52,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from provenance import commit
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 DATABASE = "mep_bench_signup"
@@ -557,6 +559,7 @@ def main() -> int:
     if args.make_registry is not None:
         make_registry(args.make_registry)
         return 0
+    ran_on = commit()  # before the run: the code that is measured
 
     sys.path.insert(0, str(ROOT))
     port, smtp_port = free_port(), free_port()
@@ -658,6 +661,7 @@ def main() -> int:
     email_cpu_ms = emails["worker_cpu_ms_per_email"]
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": ran_on,
         "machine": host,
         "settings": {
             "persons": args.persons,

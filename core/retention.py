@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import TemporaryPassword, User
+from accounts.models import User
+from accounts.passwords import temporary_passwords_purge
 from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
@@ -65,9 +66,7 @@ def _purge(now) -> dict[str, int]:
     counts = {
         "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
         # Rows only: deleting an account below also deletes its own rows, not counted here.
-        "temporary_passwords": TemporaryPassword.objects.filter(
-            Q(used_at__isnull=False) | Q(voided_at__isnull=False) | Q(expires_at__lt=now)
-        ).delete()[0],
+        "temporary_passwords": temporary_passwords_purge(at=now),
         "signup_requests": SignupRequest.objects.filter(decided_at__lt=year_ago).delete()[0],
         "emails": EmailDelivery.objects.exclude(status=EmailDelivery.Status.QUEUED)
         .filter(created_at__lt=year_ago)

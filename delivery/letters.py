@@ -9,12 +9,9 @@ gets new passwords, which voids the ones on the first print.
 
 import dataclasses
 import datetime
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -22,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import TemporaryPassword, User
-from accounts.passwords import VALIDITY, generate_temporary_password, temporary_passwords_store
+from accounts.passwords import temporary_passwords_issue, temporary_passwords_void
 from audit.models import AuditEvent
 from audit.services import audit_record
 from identity import first_given_name
@@ -31,7 +28,7 @@ from .models import Letter, LetterBatch
 from .pdf import LetterPage, LetterPrinter
 from .postal import AddressError, PostalAddress, address_block, recipient_line
 
-# Letters are read and their passwords hashed this many at a time: memory stays flat.
+# Letters are read and their passwords issued this many at a time: memory stays flat.
 CHUNK_SIZE = 500
 
 SKIP_REASONS = {
@@ -57,9 +54,7 @@ def letters_pending_count() -> int:
 
 
 @transaction.atomic
-def letters_batch_generate(
-    *, out, agent: User | None = None, request=None, workers: int | None = None
-) -> BatchReport:
+def letters_batch_generate(*, out, agent: User | None = None, request=None) -> BatchReport:
     """Print every pending letter into `out` (a binary file) as one PDF, in one batch.
 
     Letters that cannot be printed (no address on file, locked account) stay pending and are
@@ -76,7 +71,7 @@ def letters_batch_generate(
     superseded = [pk for pk, user_id in rows if latest[user_id] != pk]
     if superseded:
         Letter.objects.filter(pk__in=superseded).update(status=Letter.Status.CANCELLED)
-    report = _print(sorted(latest.values()), out=out, agent=agent, workers=workers)
+    report = _print(sorted(latest.values()), out=out, agent=agent)
     report.superseded = len(superseded)
     _audit_batch(report, agent=agent, request=request, reprint_of=None)
     return report
@@ -84,7 +79,7 @@ def letters_batch_generate(
 
 @transaction.atomic
 def letters_batch_reprint(
-    *, batch: LetterBatch, out, agent: User | None = None, request=None, workers: int | None = None
+    *, batch: LetterBatch, out, agent: User | None = None, request=None
 ) -> BatchReport:
     """Print again the letters of a batch not yet posted, with new passwords, as a new batch.
 
@@ -96,7 +91,7 @@ def letters_batch_reprint(
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )
-    report = _print(ids, out=out, agent=agent, workers=workers)
+    report = _print(ids, out=out, agent=agent)
     _audit_batch(report, agent=agent, request=request, reprint_of=batch.pk)
     return report
 
@@ -122,12 +117,7 @@ def letter_cancel(*, letter: Letter, agent: User | None = None, request=None) ->
     if letter.status not in (Letter.Status.PENDING, Letter.Status.PRINTED):
         return False
     if letter.status == Letter.Status.PRINTED:
-        TemporaryPassword.objects.filter(
-            user_id=letter.user_id,
-            channel=TemporaryPassword.Channel.POST,
-            used_at=None,
-            voided_at=None,
-        ).update(voided_at=timezone.now())
+        temporary_passwords_void(users=[letter.user_id], channel=TemporaryPassword.Channel.POST)
     letter.status = Letter.Status.CANCELLED
     letter.save(update_fields=["status"])
     audit_record(
@@ -141,7 +131,7 @@ def letter_cancel(*, letter: Letter, agent: User | None = None, request=None) ->
     return True
 
 
-def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
+def _print(ids: list[int], *, out, agent) -> BatchReport:
     report = BatchReport()
     if not ids:
         return report
@@ -152,24 +142,13 @@ def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
     )
     # The texts of a letter depend on its language and identifier type only: made once each.
     texts: dict[tuple, LetterPage] = {}
-    # argon2id releases the GIL: hashing in threads uses every core while the page is drawn.
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for start in range(0, len(ids), CHUNK_SIZE):
-            chunk = ids[start : start + CHUNK_SIZE]
-            letters = list(
-                Letter.objects.filter(pk__in=chunk)
-                .select_related("user__person", "user__company")
-                .order_by("created_at", "pk")
-            )
-            _print_chunk(
-                letters,
-                printer=printer,
-                pool=pool,
-                now=now,
-                batch=batch,
-                report=report,
-                texts=texts,
-            )
+    for start in range(0, len(ids), CHUNK_SIZE):
+        letters = list(
+            Letter.objects.filter(pk__in=ids[start : start + CHUNK_SIZE])
+            .select_related("user__person", "user__company")
+            .order_by("created_at", "pk")
+        )
+        _print_chunk(letters, printer=printer, now=now, batch=batch, report=report, texts=texts)
     if report.printed == 0:
         # Nothing printable: no batch, no PDF, nothing changed.
         transaction.set_rollback(True)
@@ -181,7 +160,7 @@ def _print(ids: list[int], *, out, agent, workers) -> BatchReport:
     return report
 
 
-def _print_chunk(letters, *, printer, pool, now, batch, report, texts) -> None:
+def _print_chunk(letters, *, printer, now, batch, report, texts) -> None:
     printable = []
     for letter in letters:
         reason = None
@@ -198,14 +177,16 @@ def _print_chunk(letters, *, printer, pool, now, batch, report, texts) -> None:
             printable.append((letter, lines))
     if not printable:
         return
-    validity = VALIDITY[TemporaryPassword.Channel.POST]
-    clears = [generate_temporary_password() for _letter in printable]
-    hashes = pool.map(make_password, clears)  # runs while the pages are drawn below
-    for (letter, lines), clear in zip(printable, clears, strict=True):
+    issued = temporary_passwords_issue(
+        users=[letter.user_id for letter, _lines in printable],
+        channel=TemporaryPassword.Channel.POST,
+        at=now,
+    )
+    for (letter, lines), (clear, record) in zip(printable, issued, strict=True):
         key = (letter.language, letter.user.identifier_type)
         if key not in texts:
             texts[key] = letter_page(
-                letter, address_lines=lines, password=clear, expires_at=now + validity
+                letter, address_lines=lines, password=clear, expires_at=record.expires_at
             )
         shared = texts[key]
         printer.add(
@@ -218,17 +199,11 @@ def _print_chunk(letters, *, printer, pool, now, batch, report, texts) -> None:
                 ),
             )
         )
-    temporary_passwords_store(
-        user_ids=[letter.user_id for letter, _lines in printable],
-        channel=TemporaryPassword.Channel.POST,
-        password_hashes=hashes,
-        at=now,
-    )
     Letter.objects.filter(pk__in=[letter.pk for letter, _lines in printable]).update(
         status=Letter.Status.PRINTED, batch=batch
     )
     report.printed += len(printable)
-    del clears
+    del issued
 
 
 def _audit_batch(report: BatchReport, *, agent, request, reprint_of) -> None:

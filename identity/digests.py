@@ -12,6 +12,8 @@ _NORMALIZED = {
     "vitale": re.compile(r"[0-9]{8,12}"),  # normalize_vitale_serial: never the 20 digits
     "iban": re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+"),  # parse_iban
     "employer_account": re.compile(r"[A-Z0-9]+"),  # normalize_employer_account
+    # "<account id>:<code>", accounts.passwords.code_digest (a one-time code, not an identity)
+    "temporary_password": re.compile(r"[0-9]+:[A-Za-z0-9]{12}"),
 }
 PURPOSES = frozenset(_NORMALIZED)
 

@@ -25,20 +25,26 @@ def new_nir(*, sex: int = 1, year: int = 1985, month: int = 5) -> str:
     )
 
 
+# A registry person's fields but the NIR's.
+PERSON_FIELDS = {
+    "nom": "Greaux",
+    "prenoms": "Marie Louise",
+    "date_naissance": datetime.date(1985, 5, 14),
+    "adresse_4": "12 rue Samuel Fahlberg",
+    "adresse_5": "Lieu-dit Lorient",
+    "code_postal": "97133",
+    "commune": "Saint-Barthélemy",
+    "profils": "particulier",
+    "row_digest": "x",
+}
+
+
 def person(*, nir: str | None = None, **fields) -> Person:
     nir = nir or new_nir()
     values = {
         "nir_digest": nir_digest(nir[:13]),
         "nir_masked": mask_nir(nir[:13]),
-        "nom": "Greaux",
-        "prenoms": "Marie Louise",
-        "date_naissance": datetime.date(1985, 5, 14),
-        "adresse_4": "12 rue Samuel Fahlberg",
-        "adresse_5": "Lieu-dit Lorient",
-        "code_postal": "97133",
-        "commune": "Saint-Barthélemy",
-        "profils": "particulier",
-        "row_digest": "x",
+        **PERSON_FIELDS,
     }
     values.update(fields)
     return Person.objects.create(**values)

@@ -359,7 +359,7 @@ def test_an_agent_cannot_close_accounts(agent_client):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("earlier_password", [False, True])
 def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_password):
-    """The batch holds the account's letters while it hashes their passwords: the closing
+    """The batch holds the account's letters while it issues their passwords: the closing
     waits for it, then closes (no deadlock, no password left pointing at a gone account)."""
     import io
     import threading
@@ -376,18 +376,18 @@ def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_passwor
     if earlier_password:
         temporary_password_issue(user=member, channel="email")
     factories.letter(user=member)
-    hashing, real_make_password, failures = threading.Event(), letters.make_password, []
+    issuing, real_issue, failures = threading.Event(), letters.temporary_passwords_issue, []
 
-    def slow_make_password(clear):
-        hashing.set()
+    def slow_issue(**kwargs):
+        issuing.set()
         threading.Event().wait(0.5)  # the batch's transaction stays open meanwhile
-        return real_make_password(clear)
+        return real_issue(**kwargs)
 
-    monkeypatch.setattr(letters, "make_password", slow_make_password)
+    monkeypatch.setattr(letters, "temporary_passwords_issue", slow_issue)
 
     def batch():
         try:
-            letters.letters_batch_generate(out=io.BytesIO(), workers=1)
+            letters.letters_batch_generate(out=io.BytesIO())
         except Exception as error:  # recorded, for the assertion below
             failures.append(error)
         finally:
@@ -395,7 +395,7 @@ def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_passwor
 
     printing = threading.Thread(target=batch)
     printing.start()
-    assert hashing.wait(10)
+    assert issuing.wait(10)
     assert services.member_close(user=member, agent=supervisor) is True
     printing.join()
     assert failures == []
