@@ -11,7 +11,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	IDENTITY_HMAC_KEY=deploy-check-identity-key ALLOWED_HOSTS=espace-prive.example \
 	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
 
-.PHONY: run test install install-dev lint check-deploy pytest clean messages screenshots
+.PHONY: run test install install-dev lint importlint check-deploy pytest clean messages screenshots
 
 $(VENV)/.installed: requirements.in constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/djlint --lint --quiet */templates
+	$(MAKE) --no-print-directory importlint
+
+# Which app may import which: the contracts of .importlinter (docs/architecture.md).
+importlint: install-dev
+	$(BIN)/lint-imports --no-cache
 
 check-deploy: install-dev
 	@mkdir -p var
