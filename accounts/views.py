@@ -23,6 +23,7 @@ from signup.wizard import done_page
 
 from . import reset
 from .decorators import member_required
+from .device_cookies import device_remember
 from .forms import LoginForm, NewPasswordForm
 from .services import (
     ResetPage,
@@ -87,12 +88,13 @@ def login_view(request):
                 temporary_password=form.finding.temporary_password,
             )
             if form.user.must_change_password:
-                return redirect("accounts:password_choose")
-            return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+                response = redirect("accounts:password_choose")
+            else:
+                response = redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+            device_remember(request, response, key=form.user.login)
+            return response
         if form.attempted:
-            login_failure_record(
-                request=request, login=form.cleaned_data["identifier"].digest, finding=form.finding
-            )
+            login_failure_record(request=request, finding=form.finding)
     context = {
         "form": form,
         "next": _next_url(request),
