@@ -8,13 +8,25 @@
 - That first write is one INSERT, outside any transaction, without the ORM's machinery.
 """
 
+import re
+
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import IntegrityError, connections, router, transaction
 from django.utils.crypto import get_random_string
 
+_WELL_FORMED_KEY = re.compile(f"[{re.escape(VALID_KEY_CHARS)}]{{8,40}}")
+
 
 class SessionStore(DatabaseSessionStore):
+    def __init__(self, session_key=None):
+        # A cookie is whatever the browser sends: a key that Django could not have made (a NUL
+        # byte, which PostgreSQL refuses in text, or any other character) is no session, and
+        # never reaches the database.
+        if session_key is not None and not _WELL_FORMED_KEY.fullmatch(session_key):
+            session_key = None
+        super().__init__(session_key)
+
     def _get_new_session_key(self):
         return get_random_string(32, VALID_KEY_CHARS)
 

@@ -370,3 +370,46 @@ def test_a_blocked_client_costs_no_hashing(client, member, monkeypatch, settings
 def test_login_form_page_costs_no_hashing(client, monkeypatch):
     hasher = CountingHasher(monkeypatch)
     assert hasher.during(lambda: client.get("/compte/connexion/")) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_guesses_cannot_pass_one_lock_window(member, monkeypatch):
+    """Guesses sent at the same instant: no more than the limit reach the password check."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions are tested on PostgreSQL (CI)")
+    real_verify = Argon2idHasher.verify
+
+    def slow_verify(hasher, password, encoded):
+        threading.Event().wait(0.2)  # every guess is in flight while the others arrive
+        return real_verify(hasher, password, encoded)
+
+    monkeypatch.setattr(Argon2idHasher, "verify", slow_verify)
+    guesses = 12
+    start, errors = threading.Barrier(guesses), []
+
+    def guess(n):
+        try:
+            browser = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+            start.wait(10)
+            assert refused(post_login(browser, member.identifier, f"guess number {n}"))
+        except Exception as error:  # recorded, for the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    reasons = list(
+        AuditEvent.objects.filter(type=AuditEvent.Type.LOGIN_FAILED).values_list(
+            "data__reason", flat=True
+        )
+    )
+    assert sorted(reasons) == ["locked"] * 7 + ["wrong_password"] * 5
