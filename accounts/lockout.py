@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, PositiveIntegerField, Q, When
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.clients import client_ip
@@ -142,9 +142,13 @@ def attempt_reserve(*, key: str, device: str | None, network: str) -> Reservatio
         delay = lock_delay(account.failures)
         if delay is not None:
             account.locked_until = now + delay
-    LoginCounter.objects.bulk_update(
-        [account, client], ["failures", "first_failure_at", "last_failure_at", "locked_until"]
-    )
+    for counter in (account, client):
+        LoginCounter.objects.filter(pk=counter.pk).update(
+            failures=counter.failures,
+            first_failure_at=counter.first_failure_at,
+            last_failure_at=counter.last_failure_at,
+            locked_until=counter.locked_until,
+        )
     if client.failures == settings.LOGIN_CLIENT_FAILURE_LIMIT:
         log.warning("Login failures from client %s reached the limit; refused for now.", network)
     return Reservation(key, device, locked, False, account.failures)
@@ -155,21 +159,14 @@ def attempt_succeeded(reservation: Reservation, *, network: str, every_door: boo
 
     The account's counter starts again from zero; the client's gives back this attempt.
     `every_door`: a valid temporary password clears every counter of the account, locked or
-    not, known devices' and unknown browsers' alike. One statement: this runs at every login.
+    not, known devices' and unknown browsers' alike.
     """
     account = Q(key=reservation.key) & ~Q(scope=Scope.CLIENT)
     if not every_door:
-        account &= Q(scope=reservation.scope, device=reservation.device)
-    client = Q(scope=Scope.CLIENT, key=network, device="")
-    is_client = Q(scope=Scope.CLIENT)
-    LoginCounter.objects.filter(account | client).update(
-        failures=Case(
-            When(is_client & Q(failures__gt=0), then=F("failures") - 1),
-            When(is_client, then=F("failures")),
-            default=0,
-            output_field=PositiveIntegerField(),
-        ),
-        locked_until=Case(When(is_client, then=F("locked_until")), default=None),
+        account = Q(scope=reservation.scope, key=reservation.key, device=reservation.device)
+    LoginCounter.objects.filter(account).update(failures=0, locked_until=None)
+    LoginCounter.objects.filter(scope=Scope.CLIENT, key=network, device="", failures__gt=0).update(
+        failures=F("failures") - 1
     )
 
 

@@ -174,7 +174,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Sessions and cookies ----------------------------------------------------------------------
 
-# Database sessions (a member can end them from another device), without needless queries.
+# Database sessions (a member can end them from another device); a cookie no key could be is
+# no session (accounts/session_store.py).
 SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())  # absolute ceiling
 SESSION_IDLE_TIMEOUT = int(timedelta(minutes=30).total_seconds())
