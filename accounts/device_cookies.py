@@ -45,9 +45,13 @@ def device_read(request, *, key: str) -> str | None:
         return None
 
 
-def device_remember(request, response, *, key: str) -> None:
-    """After a successful login: this browser is (still) a known device of the account."""
-    device = device_read(request, key=key) or secrets.token_urlsafe(16)
+def device_remember(response, *, key: str) -> None:
+    """After a successful login: this browser is a known device of the account.
+
+    A new device at each login, as OWASP recommends: a cookie copied from the browser earlier
+    stops counting as the owner's device once the owner logs in again.
+    """
+    device = secrets.token_urlsafe(16)  # 128 bits
     response.set_cookie(
         _name(key),
         _signer(key).sign(device),
