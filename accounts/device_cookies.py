@@ -22,12 +22,20 @@ from django.utils.crypto import salted_hmac
 DEVICE_COOKIE_AGE = timedelta(days=365)
 
 
-def _name(key: str) -> str:
-    digest = salted_hmac("accounts.device_cookies.name", key, algorithm="sha256").hexdigest()
+def _prefix() -> str:
     # The __Host- prefix binds the cookie to this host, over HTTPS only (OWASP ASVS 3.4.4);
     # development over plain HTTP cannot use it.
-    prefix = "__Host-" if settings.SESSION_COOKIE_SECURE else ""
-    return f"{prefix}appareil-{digest[:16]}"
+    return ("__Host-" if settings.SESSION_COOKIE_SECURE else "") + "appareil-"
+
+
+def _name(key: str) -> str:
+    digest = salted_hmac("accounts.device_cookies.name", key, algorithm="sha256").hexdigest()
+    return _prefix() + digest[:16]
+
+
+def device_cookie_names() -> str:
+    """How the device cookies' names read, for the « Données personnelles » page."""
+    return _prefix() + "…"
 
 
 def _signer(key: str) -> signing.TimestampSigner:
