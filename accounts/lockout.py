@@ -80,6 +80,7 @@ class Reservation:
     locked: bool  # the account's counter for this browser is locked: a temporary password only
     client_blocked: bool  # the client network is over its limit: nothing is checked
     failures: int  # the account counter's failures, this attempt included
+    counter_ids: tuple[int, int] | None = None  # the account's door's counter, the client's
 
     @property
     def scope(self) -> str:
@@ -128,7 +129,7 @@ def attempt_reserve(*, key: str, device: str | None, network: str) -> Reservatio
     ):
         client.failures, client.first_failure_at = 0, now
     if client.failures >= settings.LOGIN_CLIENT_FAILURE_LIMIT:
-        return Reservation(key, device, False, True, account.failures)
+        return Reservation(key, device, False, True, account.failures, (account.pk, client.pk))
     client.failures += 1
     client.last_failure_at = now
 
@@ -151,23 +152,23 @@ def attempt_reserve(*, key: str, device: str | None, network: str) -> Reservatio
         )
     if client.failures == settings.LOGIN_CLIENT_FAILURE_LIMIT:
         log.warning("Login failures from client %s reached the limit; refused for now.", network)
-    return Reservation(key, device, locked, False, account.failures)
+    return Reservation(key, device, locked, False, account.failures, (account.pk, client.pk))
 
 
-def attempt_succeeded(reservation: Reservation, *, network: str, every_door: bool) -> None:
+def attempt_succeeded(reservation: Reservation, *, every_door: bool) -> None:
     """Give back what the reservation counted: the attempt was no failure.
 
     The account's counter starts again from zero; the client's gives back this attempt.
     `every_door`: a valid temporary password clears every counter of the account, locked or
     not, known devices' and unknown browsers' alike.
     """
-    account = Q(key=reservation.key) & ~Q(scope=Scope.CLIENT)
-    if not every_door:
-        account = Q(scope=reservation.scope, key=reservation.key, device=reservation.device)
-    LoginCounter.objects.filter(account).update(failures=0, locked_until=None)
-    LoginCounter.objects.filter(scope=Scope.CLIENT, key=network, device="", failures__gt=0).update(
-        failures=F("failures") - 1
-    )
+    account_id, client_id = reservation.counter_ids
+    if every_door:
+        account = LoginCounter.objects.filter(key=reservation.key).exclude(scope=Scope.CLIENT)
+    else:
+        account = LoginCounter.objects.filter(pk=account_id)
+    account.update(failures=0, locked_until=None)
+    LoginCounter.objects.filter(pk=client_id, failures__gt=0).update(failures=F("failures") - 1)
 
 
 def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
@@ -184,9 +185,7 @@ def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
         return locked_out()
     finding = check(reservation.locked)
     if finding.succeeded:
-        attempt_succeeded(
-            reservation, network=network, every_door=finding.temporary_password is not None
-        )
+        attempt_succeeded(reservation, every_door=finding.temporary_password is not None)
     elif not reservation.locked and lock_delay(reservation.failures) is not None:
         from .services import account_locked
 
