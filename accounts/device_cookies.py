@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
+from .models import LoginCounter
+
 # A device stays known for a year after its last login.
 DEVICE_COOKIE_AGE = timedelta(days=365)
 
@@ -53,13 +55,19 @@ def device_read(request, *, key: str) -> str | None:
         return None
 
 
-def device_remember(response, *, key: str) -> None:
+def device_remember(request, response, *, key: str) -> None:
     """After a successful login: this browser is a known device of the account.
 
-    A new device at each login, as OWASP recommends: a cookie copied from the browser earlier
-    stops counting as the owner's device once the owner logs in again.
+    A new device id at each login, as OWASP recommends: a cookie copied from the browser
+    earlier stops counting as the owner's device once the owner logs in again. The device's
+    failure counter follows it to its new id.
     """
     device = secrets.token_urlsafe(16)  # 128 bits
+    previous = device_read(request, key=key)
+    if previous is not None:
+        LoginCounter.objects.filter(
+            scope=LoginCounter.Scope.DEVICE, key=key, device=previous
+        ).update(device=device)
     response.set_cookie(
         _name(key),
         _signer(key).sign(device),

@@ -76,7 +76,7 @@ def login_view(request):
                 response = redirect("accounts:password_choose")
             else:
                 response = redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
-            device_remember(response, key=form.user.login)
+            device_remember(request, response, key=form.user.login)
             return response
         if form.attempted:
             login_failure_record(request=request, finding=form.finding)

@@ -159,7 +159,7 @@ def _complete_login(request, user, device):
     response = redirect(next_url)
     # This browser is now one of the agent's known devices: a stranger who locks the agent's
     # name out of unknown browsers does not lock it out (accounts.lockout).
-    device_remember(response, key=agent_key(user.login))
+    device_remember(request, response, key=agent_key(user.login))
     return response
 
 

@@ -129,6 +129,17 @@ def test_a_device_cookie_proves_nothing_for_another_account_nor_when_forged(memb
     assert can_log_in(owner, member)
 
 
+def test_a_copied_device_cookie_stops_being_the_owner_s_at_their_next_login(member):
+    owner = owners_browser(member)
+    (name,) = [n for n in owner.cookies if n.startswith("appareil-")]
+    copy = Client(REMOTE_ADDR=STRANGER)
+    copy.cookies[name] = owner.cookies[name].value
+    assert can_log_in(owner, member)  # a new device id for the owner's browser
+    fail(Client(REMOTE_ADDR=STRANGER), member, 5)  # unknown browsers locked out
+    assert not can_log_in(copy, member)  # the copy is one of them now
+    assert can_log_in(owner, member)
+
+
 def test_a_valid_temporary_password_opens_a_locked_account_and_clears_its_locks(member):
     owner = owners_browser(member)
     fail(owner, member, 5)  # the owner's device locked
