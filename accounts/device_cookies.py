@@ -8,7 +8,10 @@ failures are then counted apart from those of every browser the account does not
 stranger who locks the unknown browsers out does not lock out the owner's own devices.
 
 One cookie per account a browser logged in to; its name is a keyed digest of the account's
-key (the cookie neither names nor reveals the account). The value holds no personal data.
+key (the cookie neither names nor reveals the account). The value holds no personal data. A
+device is known while its counter exists (accounts.lockout): each login gives the browser a
+new device id and moves the counter to it, so that a cookie copied earlier stops counting as
+the owner's device.
 """
 
 import secrets
@@ -16,6 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from .models import LoginCounter
@@ -64,10 +68,12 @@ def device_remember(request, response, *, key: str) -> None:
     """
     device = secrets.token_urlsafe(16)  # 128 bits
     previous = device_read(request, key=key)
-    if previous is not None:
-        LoginCounter.objects.filter(
-            scope=LoginCounter.Scope.DEVICE, key=key, device=previous
-        ).update(device=device)
+    # The device is known while its counter exists (accounts.lockout); it keeps its failures.
+    moved = previous is not None and LoginCounter.objects.filter(
+        scope=LoginCounter.Scope.DEVICE, key=key, device=previous
+    ).update(device=device, last_failure_at=timezone.now())
+    if not moved:
+        LoginCounter.objects.create(scope=LoginCounter.Scope.DEVICE, key=key, device=device)
     response.set_cookie(
         _name(key),
         _signer(key).sign(device),

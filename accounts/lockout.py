@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from core.clients import client_ip
 
-from .device_cookies import device_read
+from .device_cookies import DEVICE_COOKIE_AGE, device_read
 from .models import LoginCounter
 
 log = logging.getLogger(__name__)
@@ -98,18 +98,28 @@ def attempt_reserve(*, key: str, device: str | None, network: str) -> Reservatio
     """Count an attempt on the account `key` from this device (None: an unknown browser) and
     client network, before anything is checked; say whether it may go on."""
     now = timezone.now()
-    device = device or ""
-    scope = Scope.DEVICE if device else Scope.UNKNOWN_BROWSERS
-    doors = [(scope, key, device), (Scope.CLIENT, network, "")]
+    unknown = (Scope.UNKNOWN_BROWSERS, key, "")
+    known = (Scope.DEVICE, key, device) if device else None
+    client_door = (Scope.CLIENT, network, "")
+    wanted = Q(scope=Scope.UNKNOWN_BROWSERS, key=key, device="") | Q(
+        scope=Scope.CLIENT, key=network, device=""
+    )
+    if known:
+        wanted |= Q(scope=Scope.DEVICE, key=key, device=device)
     # Locked for the rest of the transaction: every attempt on the same counters waits here
-    # for the one before it to be counted. Missing ones are created first (a concurrent
-    # attempt may create them at the same time: the database keeps one).
-    wanted = Q(scope=scope, key=key, device=device) | Q(scope=Scope.CLIENT, key=network, device="")
+    # for the one before it to be counted.
     counters = {
         (c.scope, c.key, c.device): c
         for c in LoginCounter.objects.select_for_update().filter(wanted)
     }
-    if len(counters) < len(doors):
+    # A device is known while its counter exists (made at its login, accounts.device_cookies):
+    # a cookie whose device id was replaced since, or forgotten, is an unknown browser.
+    door = known if known in counters else unknown
+    device = door[2]
+    doors = [door, client_door]
+    if any(d not in counters for d in doors):
+        # Created first; a concurrent attempt may create them at the same time: the database
+        # keeps one.
         LoginCounter.objects.bulk_create(
             [
                 LoginCounter(scope=s, key=k, device=d, first_failure_at=now, last_failure_at=now)
@@ -200,22 +210,30 @@ def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
 
 
 def account_unlock(key: str) -> int:
-    """Forget the failures of one account (every door); return how many counters went."""
-    return accounts_unlock([key])
+    """Lift every lock of one account (its known devices stay known); return how many doors
+    were counting."""
+    return (
+        LoginCounter.objects.filter(key=key, failures__gt=0)
+        .exclude(scope=Scope.CLIENT)
+        .update(failures=0, locked_until=None)
+    )
 
 
-def accounts_unlock(keys) -> int:
-    """Forget the failures of these accounts (a list of keys, or a query of them)."""
+def accounts_forget(keys) -> int:
+    """Delete the counters of these accounts (a list of keys, or a query of them): they are
+    being deleted."""
     deleted, _ = LoginCounter.objects.filter(key__in=keys).exclude(scope=Scope.CLIENT).delete()
     return deleted
 
 
 def counters_purge(*, now: datetime) -> int:
-    """Delete the counters nothing remembers any more (purge_expired), with the zeroed ones
-    that a success left (their last attempt was more than a day ago too)."""
+    """Delete the counters nothing remembers any more (purge_expired): a day after their last
+    attempt, a known device's a year after its last login or attempt."""
     memory = max(settings.LOGIN_FAILURE_MEMORY, settings.LOGIN_CLIENT_FAILURE_WINDOW)
+    stale = Q(last_failure_at__lt=now - memory) & ~Q(scope=Scope.DEVICE)
+    stale |= Q(scope=Scope.DEVICE, last_failure_at__lt=now - DEVICE_COOKIE_AGE)
     deleted, _ = (
-        LoginCounter.objects.filter(last_failure_at__lt=now - memory)
+        LoginCounter.objects.filter(stale)
         .filter(Q(locked_until=None) | Q(locked_until__lt=now))
         .delete()
     )

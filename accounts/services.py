@@ -132,7 +132,7 @@ def accounts_erase(accounts) -> int:
     rest (temporary passwords, letters, emails, email changes) goes by cascade.
     """
     list(Letter.objects.select_for_update().filter(user__in=accounts).values_list("pk"))
-    lockout.accounts_unlock(accounts.values("login"))
+    lockout.accounts_forget(accounts.values("login"))
     return accounts.delete()[1].get(User._meta.label, 0)
 
 

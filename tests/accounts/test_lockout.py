@@ -149,7 +149,7 @@ def test_a_valid_temporary_password_opens_a_locked_account_and_clears_its_locks(
     assert post_login(stranger, member.identifier, "ACDEFGHJKMNP").status_code == 200
     assert can_log_in(Client(REMOTE_ADDR="192.0.2.12"), member, password=clear)
     doors = LoginCounter.objects.exclude(scope=LoginCounter.Scope.CLIENT)
-    assert [(c.failures, c.locked_until) for c in doors] == [(0, None), (0, None)]
+    assert {(c.failures, c.locked_until) for c in doors} == {(0, None)}
     post_login(stranger, member.identifier, "one more guess")
     refusal = AuditEvent.objects.filter(type=AuditEvent.Type.LOGIN_FAILED).latest("at")
     assert refusal.data == {"reason": "wrong_password"}  # checked again: no lock left
@@ -227,12 +227,17 @@ def test_failures_are_forgotten_a_day_after_the_last_and_purged(client, member):
     assert can_log_in(client, member)
 
 
-def test_purge_keeps_a_counter_that_still_counts(client, member):
+def test_purge_keeps_a_counter_that_still_counts_and_known_devices_a_year(client, member):
+    owners_browser(member)  # a known device: its counter, and those of its first login
     fail(client, member, 3)
     retention_purge()
     assert LoginCounter.objects.filter(scope=LoginCounter.Scope.UNKNOWN_BROWSERS).exists()
     elapse(timedelta(hours=24, minutes=1))
-    assert retention_purge()["login_failures"] == 2  # the account's and the client's
+    # The account's unknown browsers' counter and the two clients'.
+    assert retention_purge()["login_failures"] == 3
+    assert list(LoginCounter.objects.values_list("scope", flat=True)) == ["device"]
+    elapse(timedelta(days=365))
+    assert retention_purge()["login_failures"] == 1
     assert not LoginCounter.objects.exists()
 
 
