@@ -2,7 +2,7 @@
 
 A login with Django's own store writes its new session in five statements (the key looked
 up, then an INSERT and an UPDATE, each in its transaction); this store writes it in one. That
-buys 3 to 11 % of a whole login with its argon2id hash, 7 % in the median of three runs
+buys 3 to 11 % of a whole login with its argon2id hash, 6 % in the median of four runs
 (bench/login_parts.py, README « How fast »): above the 5 % DESIGN §12 asks of a shortcut that
 steps around a library. It relies on Django's session store internals (`_get_session`,
 `_get_new_session_key`, `cycle_key`'s behaviour): tests/accounts/test_session_store.py pins
