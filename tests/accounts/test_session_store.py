@@ -46,10 +46,10 @@ def test_a_colliding_key_is_refused_as_django_refuses_it():
     assert DjangoStore(first.session_key).load() == {}
 
 
-def test_a_login_gets_a_new_key_even_over_a_planted_one(client, member):
+def test_a_login_gets_a_new_key_even_over_a_planted_one(client, member, settings):
     planted = SessionStore()
     planted.create()
-    client.cookies["sessionid"] = planted.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
     post_login(client, member.identifier, PERSONAL_PASSWORD)
     assert SESSION_KEY in client.session
     assert client.session.session_key != planted.session_key
