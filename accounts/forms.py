@@ -9,7 +9,7 @@ from core.forms import Form, TextField, identity_error
 from identity import IdentityError, parse_birth_date
 from registry.digests import typed_identifier
 
-from .backends import LoginOutcome
+from .backends import LoginOutcome, member_authenticate
 from .models import User
 
 # One message for a wrong identifier, a wrong password, an expired temporary password typed
@@ -99,19 +99,15 @@ class LoginForm(Form):
         if identifier is None or not password:
             return cleaned
         self.attempted = True
-        self.user = authenticate(
-            self.request, username=identifier.digest, password=password, member=True
+        self.finding = member_authenticate(
+            request=self.request, login=identifier.digest, password=password
         )
-        # Left by the member backend; absent when the lock refused the attempt beforehand.
-        self.finding = getattr(self.request, "member_login", None)
-        if self.user is None:
-            expired = (
-                self.finding is not None
-                and self.finding.outcome == LoginOutcome.EXPIRED_TEMPORARY_PASSWORD
-            )
+        if not self.finding.succeeded:
+            expired = self.finding.outcome == LoginOutcome.EXPIRED_TEMPORARY_PASSWORD
             raise forms.ValidationError(
                 TEMPORARY_PASSWORD_EXPIRED if expired else LOGIN_REFUSED, code="login_refused"
             )
+        self.user = self.finding.user
         return cleaned
 
 

@@ -1,210 +1,256 @@
-"""Brute-force protection (OWASP ASVS 2.2, ANSSI; DESIGN §4), on top of django-axes.
+"""Brute-force protection without a way to lock the owner out (DESIGN §4, OWASP ASVS 2.2).
 
-django-axes records the failed attempts, refuses a locked login before any password is hashed,
-and offers its admin and its reset commands. This module decides what « locked » means:
+OWASP « device cookies » (docs/decisions/login-device-cookies.md): failures are counted per
+(account, device) for a browser that logged in to the account before (accounts.device_cookies),
+and per account for every other browser together. LOGIN_FAILURE_LIMIT consecutive failures
+lock that counter, for a delay that grows with each further round (LOGIN_LOCK_DELAYS: 1, 5,
+15, then 60 minutes); a success resets it; failures are forgotten LOGIN_FAILURE_MEMORY after
+the last. A locked counter still lets a valid temporary password in (letter, email, « Mot de
+passe oublié »): the backend then checks nothing else, and that success clears every counter
+of the account. A client network (an IPv4 address, an IPv6 /64) is refused after
+LOGIN_CLIENT_FAILURE_LIMIT failures within LOGIN_CLIENT_FAILURE_WINDOW, whatever the accounts.
 
-- an ACCOUNT (its login: the digest of the identifier, never the typed NIR) is locked after
-  AXES_FAILURE_LIMIT consecutive failures, for a delay that grows with every further failure
-  (ACCOUNT_LOCKOUT_DELAYS: 1, 5, 15, then 60 minutes); a success resets the count, and failures
-  are forgotten AXES_COOLOFF_TIME after the last one;
-- a CLIENT (its address) is refused after LOGIN_CLIENT_FAILURE_LIMIT failures within
-  LOGIN_CLIENT_FAILURE_WINDOW, a threshold far above one person's typing errors, so that an
-  office behind one address is not locked out by one of its members.
-
-Unknown identifiers are counted and locked like known ones: the lock tells nothing about
-whether an account exists. Axes's own handler also keeps the GET and POST data of every
-failure; this one keeps neither.
+Every attempt is counted as a failure BEFORE its password is hashed, in one transaction that
+locks the counters' rows, and given back when it succeeds: concurrent guesses wait for each
+other there, so that no more than LOGIN_FAILURE_LIMIT of them reach the hash in one window.
+Unknown identifiers are counted and locked like known ones: nothing tells whether an account
+exists.
 """
 
+import ipaddress
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username
-from axes.models import AccessAttempt
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from core.clients import client_ip
+
+from .device_cookies import DEVICE_COOKIE_AGE, device_read
+from .models import LoginCounter
+
 log = logging.getLogger(__name__)
-
+Scope = LoginCounter.Scope
 # An agent who types a long number into the back-office login (their NIR, by mistake) must
-# not have it stored: such names are kept with the digits masked.
+# not have it stored.
 _LONG_DIGITS = re.compile(r"\d{8,}")
-
-
-@dataclass(frozen=True)
-class AccountLock:
-    """The lock state of one login: how many consecutive failures, locked until when."""
-
-    failures: int
-    locked_until: datetime | None
-
-    def is_locked(self, at: datetime | None = None) -> bool:
-        return self.locked_until is not None and (at or timezone.now()) < self.locked_until
+AGENT_KEY_PREFIX = "agent:"
 
 
 def lock_delay(failures: int) -> timedelta | None:
-    """How long `failures` consecutive failures lock an account (None: not locked).
+    """How long a counter is locked once it reaches `failures` (None: it does not lock).
 
-    Every failure from the limit on locks again, for longer as the failures pile up:
-    limit → limit*2-1 failures: the first delay; the next `limit` failures: the second...
-    Deriving the delay from the count (not from a « lock number » kept elsewhere) means that
-    concurrent attempts cannot step over a lock.
+    Each round of LOGIN_FAILURE_LIMIT consecutive failures locks it, for the next delay.
     """
-    limit = settings.AXES_FAILURE_LIMIT
-    if failures < limit:
+    limit = settings.LOGIN_FAILURE_LIMIT
+    if failures < limit or failures % limit:
         return None
-    delays = settings.ACCOUNT_LOCKOUT_DELAYS
+    delays = settings.LOGIN_LOCK_DELAYS
     return delays[min(failures // limit - 1, len(delays) - 1)]
 
 
-def _lock(failures: int, last: datetime | None) -> AccountLock:
-    delay = lock_delay(failures)
-    return AccountLock(failures, last + delay if delay else None)
+def client_network(request) -> str:
+    """What a client's failures are counted under: its IPv4 address, or its IPv6 /64.
 
-
-# The lock state of an account and of a client, in one query written out: the ORM takes longer
-# to build this conditional aggregate than the database takes to run it, and it runs before
-# every login (issue 4).
-_GATE_SQL = """
-    SELECT
-        SUM(CASE WHEN username = %(login)s AND attempt_time >= %(account_since)s
-            THEN failures_since_start ELSE 0 END),
-        MAX(CASE WHEN username = %(login)s AND attempt_time >= %(account_since)s
-            THEN attempt_time END),
-        SUM(CASE WHEN ip_address = %(ip)s AND attempt_time >= %(client_since)s
-            THEN failures_since_start ELSE 0 END)
-    FROM {table}
-    WHERE (username = %(login)s AND attempt_time >= %(account_since)s)
-       OR (ip_address = %(ip)s AND attempt_time >= %(client_since)s)
-"""
-
-
-def login_gate(login: str | None, ip: str | None) -> tuple[AccountLock, int]:
-    """The lock state of an account login (a digest), and the client's failures in its window.
-
-    Failures count while they are younger than AXES_COOLOFF_TIME for the account, and
-    LOGIN_CLIENT_FAILURE_WINDOW for the client address.
+    One IPv6 subscriber gets a whole /64 and may pick any address in it.
     """
-    at = timezone.now()
-    params = {
-        "login": login,
-        "ip": ip,
-        "account_since": at - settings.AXES_COOLOFF_TIME,
-        "client_since": at - settings.LOGIN_CLIENT_FAILURE_WINDOW,
+    # TODO(core.clients): use the shared /64 grouping once core.clients offers it.
+    address = client_ip(request)
+    if not address:
+        return ""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """An attempt counted before its password is checked."""
+
+    key: str
+    device: str  # "" for an unknown browser
+    locked: bool  # the account's counter for this browser is locked: a temporary password only
+    client_blocked: bool  # the client network is over its limit: nothing is checked
+    failures: int  # the account counter's failures, this attempt included
+    counter_ids: tuple[int, int] | None = None  # the account's door's counter, the client's
+
+    @property
+    def scope(self) -> str:
+        return Scope.DEVICE if self.device else Scope.UNKNOWN_BROWSERS
+
+
+def _expired(counter: LoginCounter, now: datetime, memory: timedelta) -> bool:
+    return counter.last_failure_at < now - memory and not (
+        counter.locked_until and counter.locked_until > now
+    )
+
+
+@transaction.atomic
+def attempt_reserve(*, key: str, device: str | None, network: str) -> Reservation:
+    """Count an attempt on the account `key` from this device (None: an unknown browser) and
+    client network, before anything is checked; say whether it may go on."""
+    now = timezone.now()
+    unknown = (Scope.UNKNOWN_BROWSERS, key, "")
+    known = (Scope.DEVICE, key, device) if device else None
+    client_door = (Scope.CLIENT, network, "")
+    wanted = Q(scope=Scope.UNKNOWN_BROWSERS, key=key, device="") | Q(
+        scope=Scope.CLIENT, key=network, device=""
+    )
+    if known:
+        wanted |= Q(scope=Scope.DEVICE, key=key, device=device)
+    # Locked for the rest of the transaction: every attempt on the same counters waits here
+    # for the one before it to be counted.
+    counters = {
+        (c.scope, c.key, c.device): c
+        for c in LoginCounter.objects.select_for_update().filter(wanted)
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_GATE_SQL.format(table=AccessAttempt._meta.db_table), params)
-        failures, last, client = cursor.fetchone()
-    if isinstance(last, str):  # SQLite gives the MAX of a CASE back as text
-        last = datetime.fromisoformat(last)
-        last = last if timezone.is_aware(last) else timezone.make_aware(last, UTC)
-    return _lock(failures or 0, last), client or 0
+    # A device is known while its counter exists (made at its login, accounts.device_cookies):
+    # a cookie whose device id was replaced since, or forgotten, is an unknown browser.
+    door = known if known in counters else unknown
+    device = door[2]
+    doors = [door, client_door]
+    if any(d not in counters for d in doors):
+        # Created first; a concurrent attempt may create them at the same time: the database
+        # keeps one.
+        LoginCounter.objects.bulk_create(
+            [
+                LoginCounter(scope=s, key=k, device=d, first_failure_at=now, last_failure_at=now)
+                for s, k, d in doors
+                if (s, k, d) not in counters
+            ],
+            ignore_conflicts=True,
+        )
+        counters = {
+            (c.scope, c.key, c.device): c
+            for c in LoginCounter.objects.select_for_update().filter(wanted)
+        }
+    account, client = counters[doors[0]], counters[doors[1]]
+
+    if _expired(client, now, settings.LOGIN_CLIENT_FAILURE_WINDOW) or (
+        client.first_failure_at < now - settings.LOGIN_CLIENT_FAILURE_WINDOW
+    ):
+        client.failures, client.first_failure_at = 0, now
+    if client.failures >= settings.LOGIN_CLIENT_FAILURE_LIMIT:
+        return Reservation(key, device, False, True, account.failures, (account.pk, client.pk))
+    client.failures += 1
+    client.last_failure_at = now
+
+    if _expired(account, now, settings.LOGIN_FAILURE_MEMORY):
+        account.failures, account.locked_until = 0, None
+    locked = account.locked_until is not None and account.locked_until > now
+    if not locked:
+        # Attempts refused by a lock neither count nor push it on.
+        account.failures += 1
+        account.last_failure_at = now
+        delay = lock_delay(account.failures)
+        if delay is not None:
+            account.locked_until = now + delay
+    for counter in (account, client):
+        LoginCounter.objects.filter(pk=counter.pk).update(
+            failures=counter.failures,
+            first_failure_at=counter.first_failure_at,
+            last_failure_at=counter.last_failure_at,
+            locked_until=counter.locked_until,
+        )
+    if client.failures == settings.LOGIN_CLIENT_FAILURE_LIMIT:
+        log.warning("Login failures from client %s reached the limit; refused for now.", network)
+    return Reservation(key, device, locked, False, account.failures, (account.pk, client.pk))
 
 
-def account_unlock(login: str) -> int:
-    """Forget the failures of one account login; return how many records went."""
-    return accounts_unlock([login])
+def attempt_succeeded(reservation: Reservation, *, every_door: bool) -> None:
+    """Give back what the reservation counted: the attempt was no failure.
+
+    The account's counter starts again from zero; the client's gives back this attempt.
+    `every_door`: a valid temporary password clears every counter of the account, locked or
+    not, known devices' and unknown browsers' alike.
+    """
+    account_id, client_id = reservation.counter_ids
+    if every_door:
+        account = LoginCounter.objects.filter(key=reservation.key).exclude(scope=Scope.CLIENT)
+    else:
+        account = LoginCounter.objects.filter(pk=account_id)
+    account.update(failures=0, locked_until=None)
+    LoginCounter.objects.filter(pk=client_id, failures__gt=0).update(failures=F("failures") - 1)
 
 
-def accounts_unlock(logins) -> int:
-    """Forget the failures of these account logins (a list, or a query of them)."""
-    deleted, _ = AccessAttempt.objects.filter(username__in=logins).delete()
+def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
+    """Reserve an attempt on the account `key`, run `check(locked)`, settle the counters.
+
+    `check(locked)` verifies the password (only a temporary one when `locked`) and returns a
+    finding (accounts.backends.LoginFinding); `locked_out()` is the finding of an attempt
+    refused before any check (the client network over its limit). A failure that starts a
+    lock is recorded, and the owner told when it is the first of their unknown browsers.
+    """
+    network = client_network(request)
+    reservation = attempt_reserve(key=key, device=device_read(request, key=key), network=network)
+    if reservation.client_blocked:
+        return locked_out()
+    finding = check(reservation.locked)
+    if finding.succeeded:
+        attempt_succeeded(reservation, every_door=finding.temporary_password is not None)
+    elif not reservation.locked and lock_delay(reservation.failures) is not None:
+        from .services import account_locked
+
+        account_locked(
+            user=finding.user,
+            key=key,
+            failures=reservation.failures,
+            scope=reservation.scope,
+            request=request,
+        )
+    return finding
+
+
+def account_unlock(key: str) -> int:
+    """Lift every lock of one account (its known devices stay known); return how many doors
+    were counting."""
+    return (
+        LoginCounter.objects.filter(key=key, failures__gt=0)
+        .exclude(scope=Scope.CLIENT)
+        .update(failures=0, locked_until=None)
+    )
+
+
+def accounts_forget(keys) -> int:
+    """Delete the counters of these accounts (a list of keys, or a query of them): they are
+    being deleted."""
+    deleted, _ = LoginCounter.objects.filter(key__in=keys).exclude(scope=Scope.CLIENT).delete()
     return deleted
 
 
-def axes_username(request, credentials) -> str | None:
-    """AXES_USERNAME_CALLABLE: what axes stores as « username ».
-
-    The member login form gives authenticate() the digest of the identifier, never what was
-    typed, so that is what axes sees. For the agents' back-office login, the agent name,
-    with any long run of digits masked.
-    """
-    credentials = credentials or {}
-    username = credentials.get("username")
-    if username is None:
-        # Axes falls back to the POSTed field when it has no credentials: that field may be
-        # a typed NIR, which must never be stored. There is then no username to count.
-        return None
-    if credentials.get("member"):
-        return username
-    return _LONG_DIGITS.sub("[masqué]", username)
+def counters_purge(*, now: datetime) -> int:
+    """Delete the counters nothing remembers any more (purge_expired): a day after their last
+    attempt, a known device's a year after its last login or attempt."""
+    memory = max(settings.LOGIN_FAILURE_MEMORY, settings.LOGIN_CLIENT_FAILURE_WINDOW)
+    stale = Q(last_failure_at__lt=now - memory) & ~Q(scope=Scope.DEVICE)
+    stale |= Q(scope=Scope.DEVICE, last_failure_at__lt=now - DEVICE_COOKIE_AGE)
+    deleted, _ = (
+        LoginCounter.objects.filter(stale)
+        .filter(Q(locked_until=None) | Q(locked_until__lt=now))
+        .delete()
+    )
+    return deleted
 
 
-def lockout_response(request, original_response, credentials=None):
-    """AXES_LOCKOUT_CALLABLE: a locked account gets the very page a wrong password gets."""
-    return original_response
+def blocked_until(*, key: str) -> datetime | None:
+    """Until when the account's unknown browsers are locked out, or None."""
+    return (
+        LoginCounter.objects.filter(
+            scope=Scope.UNKNOWN_BROWSERS, key=key, locked_until__gt=timezone.now()
+        )
+        .values_list("locked_until", flat=True)
+        .first()
+    )
 
 
-def _client_address(request) -> str | None:
-    """The client address axes read (AXES_CLIENT_IP_CALLABLE: valid, or "" when unknown)."""
-    return request.axes_ip_address or None
-
-
-class LockoutHandler(AxesDatabaseHandler):
-    """Axes's database handler with the account and client rules of this module."""
-
-    def is_locked(self, request, credentials=None) -> bool:
-        username = get_client_username(request, credentials)
-        lock, client = login_gate(username, _client_address(request))
-        # Remembered for what follows: a success resets nothing when there was no failure, and
-        # a refusal is recorded without asking the database again (accounts.services).
-        request.login_lock = lock
-        return lock.is_locked() or client >= settings.LOGIN_CLIENT_FAILURE_LIMIT
-
-    def get_failures(self, request, credentials=None) -> int:
-        return login_gate(get_client_username(request, credentials), None)[0].failures
-
-    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
-        if request is None:
-            return
-        self.clean_expired_user_attempts(request, credentials)
-        if request.axes_locked_out:
-            # Refused by the lock itself: not a new guess, and it must not push the lock on.
-            return
-        username = get_client_username(request, credentials)
-        ip = _client_address(request)
-        with transaction.atomic():
-            attempt, created = AccessAttempt.objects.select_for_update().get_or_create(
-                username=username,
-                ip_address=ip,
-                user_agent=request.axes_user_agent,
-                defaults={
-                    # Axes keeps the request's GET and POST data here; they are not needed
-                    # and the POST holds the typed identifier.
-                    "get_data": "",
-                    "post_data": "",
-                    "http_accept": request.axes_http_accept,
-                    "path_info": request.axes_path_info,
-                    "failures_since_start": 1,
-                    "attempt_time": request.axes_attempt_time,
-                },
-            )
-            if not created:
-                attempt.failures_since_start = F("failures_since_start") + 1
-                attempt.attempt_time = request.axes_attempt_time
-                attempt.save(update_fields=["failures_since_start", "attempt_time"])
-        lock, client = login_gate(username, ip)
-        request.axes_failures_since_start = lock.failures
-        if lock.failures % settings.AXES_FAILURE_LIMIT == 0 and lock.locked_until is not None:
-            # A new, longer lock level begins: recorded once per level, not per failure.
-            from accounts.services import account_locked
-
-            account_locked(login=username, lock=lock, request=request)
-        if client == settings.LOGIN_CLIENT_FAILURE_LIMIT:
-            log.warning("Login failures from client %s reached the limit; refused for now.", ip)
-
-    def user_logged_in(self, sender, request, user, **kwargs):
-        # A success resets the account's count only: resetting the client's too would let
-        # anyone with one valid account clear the failures of their address.
-        lock = getattr(request, "login_lock", None)  # None: a login outside the form
-        if settings.AXES_RESET_ON_SUCCESS and (lock is None or lock.failures):
-            account_unlock(user.get_username())
-
-    def user_logged_out(self, sender, request, user, **kwargs):
-        # The login history is the audit log's (AXES_DISABLE_ACCESS_LOG).
-        pass
+def agent_key(name: str) -> str:
+    """The counters' key for an agent name typed at the back-office's door (digits masked)."""
+    return AGENT_KEY_PREFIX + _LONG_DIGITS.sub("[masqué]", name)[:150]

@@ -208,3 +208,39 @@ class EmailChange(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LoginCounter(models.Model):
+    """Failed logins counted behind one door (DESIGN §4, OWASP « device cookies »).
+
+    An account has one counter for every browser it does not know (`UNKNOWN_BROWSERS`) and
+    one per device that logged in to it before (`DEVICE`, the device cookie's nonce); a
+    client network has one too (`CLIENT`, failures whatever the accounts). A success resets
+    its counter; purge_expired deletes every counter a day after its last attempt.
+    """
+
+    class Scope(models.TextChoices):
+        UNKNOWN_BROWSERS = "browsers", _("navigateurs inconnus")
+        DEVICE = "device", _("appareil connu")
+        CLIENT = "client", _("réseau du client")
+
+    scope = models.CharField(_("porte"), max_length=10, choices=Scope.choices)
+    # The account's login (a member's digest, « agent:<name> » for an agent), or the client's
+    # network (an IPv4 address, an IPv6 /64).
+    key = models.CharField(_("clé"), max_length=160)
+    device = models.CharField(_("appareil"), max_length=32, blank=True)
+    failures = models.PositiveIntegerField(_("échecs"), default=0)
+    first_failure_at = models.DateTimeField(_("premier échec"), default=timezone.now)
+    last_failure_at = models.DateTimeField(_("dernier échec"), default=timezone.now)
+    locked_until = models.DateTimeField(_("bloqué jusqu'à"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("compteur d'échecs de connexion")
+        verbose_name_plural = _("compteurs d'échecs de connexion")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "device"], name="one_counter_a_door")
+        ]
+        indexes = [models.Index(fields=["last_failure_at"])]
+
+    def __str__(self):
+        return f"{self.scope} {self.failures}"

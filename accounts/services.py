@@ -23,7 +23,7 @@ from signup import throttle
 
 from . import lockout
 from .backends import LoginFinding
-from .models import EmailChange, TemporaryPassword, User
+from .models import EmailChange, LoginCounter, TemporaryPassword, User
 from .passwords import temporary_passwords_void
 from .reset import ResetRequest
 from .sessions import session_stamp
@@ -33,10 +33,6 @@ MEMBER_BACKEND = "accounts.backends.MemberBackend"
 LOGIN_EVENT = "_login_event"
 # A confirmation link is good for a day: long enough to reach a mailbox read once a day.
 EMAIL_CHANGE_VALIDITY = timedelta(hours=24)
-
-
-def _member(login: str) -> User | None:
-    return User.objects.filter(login=login, kind=User.Kind.MEMBER).first()
 
 
 def _notify(user: User, kind: str, context: dict | None = None) -> None:
@@ -86,40 +82,41 @@ def _temporary_password_use(*, user: User, temporary_password: TemporaryPassword
     user.save(update_fields=fields)
 
 
-def login_failure_record(*, request, login: str, finding: LoginFinding | None) -> None:
+def login_failure_record(*, request, finding: LoginFinding) -> None:
     """Audit a refused member login.
 
-    `finding` is None when the lock refused the attempt before any password was checked.
     A failure on an unknown identifier is recorded without anything derived from what was
     typed: the digest would single out a person (often a real one, mistyped), and the client
     address is what an agent needs to see an attack.
     """
-    if finding is None:
-        user = _member(login)
-        account = request.login_lock  # left by the lock that refused it (accounts.lockout)
-        reason = "locked" if account.is_locked() else "client_blocked"
-    else:
-        user, reason = finding.user, str(finding.outcome)
     audit_record(
-        AuditEvent.Type.LOGIN_FAILED, request=request, actor=None, subject=user, reason=reason
+        AuditEvent.Type.LOGIN_FAILED,
+        request=request,
+        actor=None,
+        subject=finding.user,
+        reason=str(finding.outcome),
     )
 
 
-def account_locked(*, login: str, lock: lockout.AccountLock, request=None) -> None:
-    """An account has just reached a new lock level: audit it; at the first, tell its owner."""
-    user = _member(login)
+def account_locked(*, user: User | None, key: str, failures: int, scope: str, request=None) -> None:
+    """A door of an account has just been locked (accounts.lockout): audit it, and tell the
+    owner's confirmed address the first time in a row that it is their unknown browsers'."""
+    if user is None and key.startswith(lockout.AGENT_KEY_PREFIX):
+        name = key.removeprefix(lockout.AGENT_KEY_PREFIX)
+        user = User.objects.filter(login=name, kind=User.Kind.AGENT).first()
     if user is None:
         return  # an unknown identifier is locked all the same, silently
-    minutes = int(lockout.lock_delay(lock.failures).total_seconds() // 60)
+    minutes = int(lockout.lock_delay(failures).total_seconds() // 60)
     audit_record(
         AuditEvent.Type.ACCOUNT_LOCKED,
         request=request,
         actor=None,
         subject=user,
-        failures=lock.failures,
+        failures=failures,
         minutes=minutes,
+        browsers="unknown" if scope == LoginCounter.Scope.UNKNOWN_BROWSERS else "device",
     )
-    if lock.failures == settings.AXES_FAILURE_LIMIT:
+    if scope == LoginCounter.Scope.UNKNOWN_BROWSERS and failures == settings.LOGIN_FAILURE_LIMIT:
         _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
 
 
@@ -130,11 +127,11 @@ def accounts_erase(accounts) -> int:
     For a member's closing (backoffice) and the dormant accounts (core.retention). Their
     letters are locked first, as a letter batch locks them before it makes their passwords
     (delivery.letters): an erasing and a batch wait for each other in that order, never each
-    for the other. The login failures django-axes counts under their logins go too; the
+    for the other. The login failures counted under their logins go too; the
     rest (temporary passwords, letters, emails, email changes) goes by cascade.
     """
     list(Letter.objects.select_for_update().filter(user__in=accounts).values_list("pk"))
-    lockout.accounts_unlock(accounts.values("login"))
+    lockout.accounts_forget(accounts.values("login"))
     return accounts.delete()[1].get(User._meta.label, 0)
 
 

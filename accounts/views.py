@@ -3,15 +3,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -22,7 +16,9 @@ from core.forms import full_keyboard
 from signup.wizard import done_page
 
 from . import reset
+from .blank_page import BlankPage
 from .decorators import member_required
+from .device_cookies import device_remember
 from .forms import LoginForm, NewPasswordForm
 from .services import (
     ResetPage,
@@ -44,28 +40,18 @@ def _next_url(request) -> str | None:
     return None
 
 
-# The login page as a visitor first sees it is the same for everyone but for its CSRF token:
-# it is rendered once per language and process, and then costs little more than a bare page.
-# That matters on the login path, where the whole login should cost about one argon2 hash
-# (issue 4, bench/login_load.py).
-_TOKEN_PLACEHOLDER = "csrftokenplaceholder0123456789"
-_blank_login_pages: dict[str, str] = {}
+def _login_context(request, form) -> dict:
+    return {
+        "form": form,
+        "next": _next_url(request),
+        "keyboard": full_keyboard(request, form, "identifier"),
+    }
 
 
-@receiver(setting_changed)
-def _forget_blank_login_pages(**kwargs):
-    _blank_login_pages.clear()
-
-
-def _blank_login_page(request) -> HttpResponse:
-    language = get_language()
-    page = _blank_login_pages.get(language)
-    if page is None:
-        context = {"form": LoginForm(request), "csrf_token": _TOKEN_PLACEHOLDER}
-        page = _blank_login_pages[language] = render_to_string(
-            "accounts/login.html", context, request
-        )
-    return HttpResponse(page.replace(_TOKEN_PLACEHOLDER, get_token(request)))
+# The login page as a visitor first sees it: the same for everyone but for its CSRF token.
+BLANK_LOGIN_PAGE = BlankPage(
+    "accounts/login.html", lambda request: _login_context(request, LoginForm(request))
+)
 
 
 @sensitive_post_parameters("identifier", "password")
@@ -77,7 +63,7 @@ def login_view(request):
         if request.user.is_member:
             return redirect(settings.LOGIN_REDIRECT_URL)
     elif request.method == "GET" and not request.GET and not get_messages(request):
-        return _blank_login_page(request)
+        return BLANK_LOGIN_PAGE.response(request)
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -87,18 +73,14 @@ def login_view(request):
                 temporary_password=form.finding.temporary_password,
             )
             if form.user.must_change_password:
-                return redirect("accounts:password_choose")
-            return redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+                response = redirect("accounts:password_choose")
+            else:
+                response = redirect(_next_url(request) or settings.LOGIN_REDIRECT_URL)
+            device_remember(request, response, key=form.user.login)
+            return response
         if form.attempted:
-            login_failure_record(
-                request=request, login=form.cleaned_data["identifier"].digest, finding=form.finding
-            )
-    context = {
-        "form": form,
-        "next": _next_url(request),
-        "keyboard": full_keyboard(request, form, "identifier"),
-    }
-    return render(request, "accounts/login.html", context)
+            login_failure_record(request=request, finding=form.finding)
+    return render(request, "accounts/login.html", _login_context(request, form))
 
 
 @require_POST

@@ -161,7 +161,7 @@ class RegistryImportForm(Form):
 class AgentPasswordChangeForm(AdminPasswordChangeForm):
     """The back-office's « Modifier mon mot de passe »: the old password is checked through the
     sign-in's own path, so that guesses made here count towards the agent's lock as on the
-    sign-in page (django-axes); the new password is a new one."""
+    sign-in page (accounts.lockout); the new password is a new one."""
 
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request

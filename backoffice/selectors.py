@@ -5,14 +5,11 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from axes.models import AccessAttempt
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.lockout import lock_delay
-from accounts.models import TemporaryPassword
+from accounts.models import LoginCounter, TemporaryPassword
 from delivery.models import Letter
 from identity import IdentityError
 from registry.digests import TypedIdentifier, typed_identifier
@@ -39,38 +36,23 @@ def identifier_lookup(term: str) -> TypedIdentifier | None:
         return None
 
 
-def _failures(login_ref: str):
-    """Subqueries of the failed logins django-axes counts for an account (accounts.lockout)."""
-    window = timezone.now() - settings.AXES_COOLOFF_TIME
-    attempts = AccessAttempt.objects.filter(username=OuterRef(login_ref), attempt_time__gte=window)
-    total = attempts.values("username").annotate(total=Sum("failures_since_start")).values("total")
-    last = attempts.order_by("-attempt_time").values("attempt_time")[:1]
-    return Subquery(total[:1]), Subquery(last)
-
-
-def account_blocked_until(*, failures: int | None, last) -> datetime.datetime | None:
-    """Until when failed logins block an account, by the rules of accounts.lockout."""
-    delay = lock_delay(failures or 0)
-    if delay is None or last is None:
-        return None
-    until = last + delay
-    return until if until > timezone.now() else None
+def account_blocked_until(*, until) -> datetime.datetime | None:
+    """Until when failed logins lock the account's unknown browsers out, if they still do."""
+    return until if until is not None and until > timezone.now() else None
 
 
 def blocked_filter() -> Q:
-    """Accounts that failed logins block now, or did within the longest delay: a superset of
-    the blocked ones, for a list filter (the exact delay depends on the count)."""
-    longest = max(settings.ACCOUNT_LOCKOUT_DELAYS)
-    return Q(
-        axes_failures__gte=settings.AXES_FAILURE_LIMIT,
-        axes_last__gte=timezone.now() - longest,
-    )
+    """Accounts whose unknown browsers are locked out now (accounts.lockout)."""
+    return Q(blocked_until__gt=timezone.now())
 
 
 def member_accounts_with_state(queryset):
     """Annotate accounts with what the agents need to see at a glance (DESIGN §8)."""
     latest_password = TemporaryPassword.objects.filter(user=OuterRef("pk")).order_by("-created_at")
-    failures, last = _failures("login")
+    # The lock a stranger may have caused: the owner's own devices have counters of their own.
+    unknown_browsers = LoginCounter.objects.filter(
+        scope=LoginCounter.Scope.UNKNOWN_BROWSERS, key=OuterRef("login")
+    )
     return queryset.annotate(
         pending_letter=Exists(
             Letter.objects.filter(
@@ -79,8 +61,7 @@ def member_accounts_with_state(queryset):
         ),
         last_password_at=Subquery(latest_password.values("created_at")[:1]),
         last_password_channel=Subquery(latest_password.values("channel")[:1]),
-        axes_failures=failures,
-        axes_last=last,
+        blocked_until=Subquery(unknown_browsers.values("locked_until")[:1]),
     )
 
 

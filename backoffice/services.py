@@ -97,10 +97,10 @@ def agent_totp_reset(
 
 @transaction.atomic
 def agent_unblock(*, agent: User, actor: User, request=None) -> int:
-    """Forget an agent's failed sign-ins (django-axes counts them under the agent's login)."""
-    from accounts.lockout import account_unlock
+    """Forget an agent's failed sign-ins, on every browser (accounts.lockout)."""
+    from accounts.lockout import account_unlock, agent_key
 
-    cleared = account_unlock(agent.login)
+    cleared = account_unlock(agent_key(agent.login))
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
         request=request,
@@ -169,7 +169,7 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
     it was gone already (closed meanwhile) or is not a member's.
 
     Gone with it: its temporary passwords, its letters and emails (sent or waiting), its email
-    changes, the login failures django-axes counts under its login; its sessions no longer
+    changes, the login failures counted under its login; its sessions no longer
     open anything. The registry's record stays (the fund's own file), and so do the review
     requests, for their year. The audit log keeps the closing, by whom, with the masked
     identifier only; earlier events keep no link to the account.
@@ -191,10 +191,10 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
 
 @transaction.atomic
 def member_unlock(*, user: User, agent: User, request=None) -> None:
-    """Unlock a member's account: django-axes forgets its failures, and the account is active."""
+    """Unlock a member's account: its login failures are forgotten, and the account is active."""
     from accounts.lockout import account_unlock
 
-    # Members log in with their identifier's digest, which is what axes counts failures under.
+    # Members log in with their identifier's digest, which is what failures are counted under.
     failures_cleared = account_unlock(user.login)
     user.is_active = True
     user.save(update_fields=["is_active"])

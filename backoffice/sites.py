@@ -1,6 +1,6 @@
 """The agents' admin site: agents only, and only once a second factor (TOTP) has been checked.
 
-Signing in takes two steps. The password step (with django-axes counting failures) only
+Signing in takes two steps. The password step (with failures counted by accounts.lockout) only
 remembers, for a few minutes, who passed it; the session is logged in once the TOTP code is
 checked, or, on first sign-in, once an authenticator app has been enrolled by QR code. Until
 then the person is not logged in at all (DESIGN §8).

@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.device_cookies import device_remember
+from accounts.lockout import agent_key
 from accounts.models import User
 
 from . import selectors, services
@@ -154,7 +156,11 @@ def _complete_login(request, user, device):
     request.session.pop(PENDING_KEY, None)
     auth.login(request, user, backend=user.backend)
     services.agent_login_succeeded(request=request, user=user, device=device)
-    return redirect(next_url)
+    response = redirect(next_url)
+    # This browser is now one of the agent's known devices: a stranger who locks the agent's
+    # name out of unknown browsers does not lock it out (accounts.lockout).
+    device_remember(request, response, key=agent_key(user.login))
+    return response
 
 
 def _safe_next(request) -> str:

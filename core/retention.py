@@ -6,7 +6,6 @@ meant for a daily scheduled run. The periods are those of the page's section 6: 
 
 from datetime import timedelta
 
-from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
@@ -15,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.lockout import counters_purge
 from accounts.models import User
 from accounts.passwords import temporary_passwords_purge
 from accounts.services import accounts_erase
@@ -35,10 +35,8 @@ def retention_purge(*, now=None) -> dict[str, int]:
     # is being deleted waits for this statement only, not for the whole purge.
     counts = {
         "proof_failures": ProofFailure.objects.filter(expires_at__lte=now).delete()[0],
-        # django-axes deletes them at the next failed login; a quiet day may have none.
-        "login_failures": AccessAttempt.objects.filter(
-            attempt_time__lt=now - settings.AXES_COOLOFF_TIME
-        ).delete()[0],
+        # Failed-login counters a day after their last failure, once no lock holds.
+        "login_failures": counters_purge(now=now),
         "cache_entries": _cache_purge(now),
     }
     counts.update(_purge(now))

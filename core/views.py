@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from accounts.device_cookies import device_cookie_names
+
 from .mailbox import read_mailbox
 
 # The legal pages are long texts: one template per language rather than hundreds of msgids.
@@ -41,6 +43,7 @@ def legal_page(request, slug: str):
             "session": settings.SESSION_COOKIE_NAME,
             "csrf": settings.CSRF_COOKIE_NAME,
             "language": settings.LANGUAGE_COOKIE_NAME,
+            "device": device_cookie_names(),
         },
     }
     return HttpResponse(template.render(context, request))

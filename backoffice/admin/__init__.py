@@ -1,6 +1,5 @@
 """Every Django admin registration of the project lives here (back-office, DESIGN §8)."""
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
@@ -10,7 +9,7 @@ from . import accounts, audit, delivery, registry, review  # noqa: F401  (regist
 from .base import PostedSearchMixin
 
 # Agents' authenticator keys are never shown; lock-outs are seen and lifted on the accounts.
-for model in (TOTPDevice, AccessAttempt, AccessLog, AccessFailureLog):
+for model in (TOTPDevice,):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 

@@ -153,9 +153,7 @@ class MemberAccountAdmin(IdentifierSearchMixin, NoSaveMixin, AuditedModelAdmin):
         parts = []
         if not obj.is_active:
             parts.append(_("Verrouillé par un agent"))
-        blocked = account_blocked_until(
-            failures=getattr(obj, "axes_failures", None), last=getattr(obj, "axes_last", None)
-        )
+        blocked = account_blocked_until(until=getattr(obj, "blocked_until", None))
         if blocked:
             parts.append(
                 _("Bloqué après des échecs de connexion, jusqu'à %(time)s")

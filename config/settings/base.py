@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
     "formtools",
     "django_tasks",
     "django_tasks_db",
@@ -86,8 +85,6 @@ MIDDLEWARE = [
     "accounts.middleware.PasswordChoiceRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.SecurityHeadersMiddleware",
-    # Last, as django-axes asks: it turns lockouts raised below into its response.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -159,7 +156,6 @@ TASKS = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
     "accounts.backends.MemberBackend",
     "accounts.backends.AgentBackend",
 ]
@@ -178,7 +174,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 
 # --- Sessions and cookies ----------------------------------------------------------------------
 
-# Database sessions (a member can end them from another device), without needless queries.
+# Database sessions (a member can end them from another device); a cookie no key could be is
+# no session (accounts/session_store.py).
 SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())  # absolute ceiling
 SESSION_IDLE_TIMEOUT = int(timedelta(minutes=30).total_seconds())
@@ -202,33 +199,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# --- Brute force (django-axes) -----------------------------------------------------------------
+# --- Brute force (accounts/lockout.py, OWASP « device cookies ») --------------------------------
 
-# The rules are in accounts/lockout.py: an account locks after 5 consecutive failures, for a
-# delay that grows with further failures; a client address is refused after many more.
-AXES_ENABLED = True
-AXES_HANDLER = "accounts.lockout.LockoutHandler"
-AXES_FAILURE_LIMIT = 5
-ACCOUNT_LOCKOUT_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60)]
+# Failures are counted per (account, known device) and per account for unknown browsers: 5 in a
+# row lock that door, for 1, 5, 15 then 60 minutes; a temporary password always opens it.
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_LOCK_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60)]
+# How long failures are remembered after the last one ("consecutive" failures).
+LOGIN_FAILURE_MEMORY = timedelta(hours=24)
+# A client network (IPv4 address, IPv6 /64) is refused after this many failures in the window.
 LOGIN_CLIENT_FAILURE_LIMIT = env.int("LOGIN_CLIENT_FAILURE_LIMIT", default=100)
 LOGIN_CLIENT_FAILURE_WINDOW = timedelta(hours=1)
-# Counted by account (the digest) and by client address, each with its own threshold.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# How long failures are remembered after the last one ("consecutive" failures).
-AXES_COOLOFF_TIME = timedelta(hours=24)
-AXES_RESET_ON_SUCCESS = True
-# Attempts refused during a lock are not counted and do not extend it.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
-# The login history is the audit log's; axes's access log would only duplicate it.
-AXES_DISABLE_ACCESS_LOG = True
-AXES_SENSITIVE_PARAMETERS = ["password", "username", "identifier"]
-AXES_USERNAME_FORM_FIELD = "username"
-# Axes stores the digest the login form authenticates with, never the typed NIR.
-AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
-# A locked account gets the same page as a wrong password.
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "core.clients.client_ip"
 
 # --- Internationalization ----------------------------------------------------------------------
 

@@ -211,3 +211,13 @@ def test_a_new_password_voids_a_temporary_one_still_in_the_post(client, member):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in stranger.session
+
+
+def test_a_malformed_session_cookie_is_a_visitor_without_a_session(client, settings):
+    """A NUL byte (PostgreSQL refuses it in text) or any character no key has: no 500 on any
+    page, the cookie is taken for no session at all."""
+    name = settings.SESSION_COOKIE_NAME
+    for cookie in (f'{name}="abcdefgh\\000ijklmnop"', f"{name}=abcdefgh%00ijklmnop"):
+        for path in ("/", reverse("accounts:login"), "/mon-espace/"):
+            response = client.get(path, HTTP_COOKIE=cookie)
+            assert response.status_code in (200, 302), (cookie, path)

@@ -311,15 +311,17 @@ def test_supervisor_resets_a_lost_second_factor(supervisor_client, agent):
 
 
 def test_agent_locked_out_after_failed_passwords_is_unblocked_by_a_supervisor(client, supervisor):
-    from axes.models import AccessAttempt
     from django.test import Client
+
+    from accounts.lockout import agent_key
+    from accounts.models import LoginCounter
 
     locked = factories.agent(login="agent.distrait")
     for _ in range(6):
         client.post(
             "/agents/login/", {"username": locked.login, "password": "mauvais-mot-de-passe"}
         )
-    assert AccessAttempt.objects.filter(username=locked.login).exists()
+    assert LoginCounter.objects.get(key=agent_key(locked.login)).locked_until is not None
     refused = client.post(
         "/agents/login/", {"username": locked.login, "password": factories.AGENT_PASSWORD}
     )
@@ -332,7 +334,7 @@ def test_agent_locked_out_after_failed_passwords_is_unblocked_by_a_supervisor(cl
         {"action": "unblock_agents", "_selected_action": [locked.pk]},
     )
     assert response.status_code == 302, response.content.decode()[-1500:]
-    assert not AccessAttempt.objects.filter(username=locked.login).exists()
+    assert not LoginCounter.objects.filter(key=agent_key(locked.login), failures__gt=0).exists()
     assert AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_UNLOCKED, subject=locked).exists()
     again = Client().post(
         "/agents/login/", {"username": locked.login, "password": factories.AGENT_PASSWORD}
@@ -365,7 +367,8 @@ def test_the_command_reopens_the_enrolment_of_a_first_superuser(client, settings
 
 
 def test_guesses_of_the_old_password_count_towards_the_agent_s_lock(client):
-    from axes.models import AccessAttempt
+    from accounts.lockout import agent_key
+    from accounts.models import LoginCounter
 
     agent = factories.agent(login="agent.devine", must_change_password=True)
     sign_in(client, agent)
@@ -376,7 +379,7 @@ def test_guesses_of_the_old_password_count_towards_the_agent_s_lock(client):
             {"old_password": "pas le bon", "new_password1": chosen, "new_password2": chosen},
         )
         assert wrong.status_code == 200
-    assert AccessAttempt.objects.filter(username=agent.login).exists()
+    assert LoginCounter.objects.filter(key=agent_key(agent.login), failures=5).exists()
     # Locked now: even the right old password is refused, and nothing changed.
     locked = client.post(
         "/agents/password_change/",
@@ -401,3 +404,30 @@ def test_a_supervisor_cannot_reset_the_second_factor_of_a_superuser(supervisor_c
     assert "ne sont modifiés que par un administrateur" in html.unescape(response.content.decode())
     assert TOTPDevice.objects.filter(user=superuser, confirmed=True).exists()
     assert not AuditEvent.objects.filter(subject=superuser, data__action="totp_reset").exists()
+
+
+def test_a_stranger_who_types_an_agent_s_name_does_not_lock_the_agent_out(client):
+    """Agent names are easy to guess: a stranger's wrong passwords lock that name out of
+    unknown browsers only; the agent's own browser keeps signing in (accounts.lockout)."""
+    from django.test import Client
+
+    from accounts.models import LoginCounter
+
+    agent = factories.agent(login="agent.connu")
+    own_browser = Client(REMOTE_ADDR="192.0.2.20")
+    sign_in(own_browser, agent)
+    own_browser.post("/agents/logout/")
+    stranger = Client(REMOTE_ADDR="198.51.100.66")
+    for _ in range(25):
+        stranger.post("/agents/login/", {"username": agent.login, "password": "une devinette"})
+    assert LoginCounter.objects.filter(locked_until__isnull=False).exists()
+    refused = stranger.post(
+        "/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert refused.status_code == 200
+    response = own_browser.post(
+        "/agents/login/", {"username": agent.login, "password": factories.AGENT_PASSWORD}
+    )
+    assert response.status_code == 302
+    locked = AuditEvent.objects.filter(type=AuditEvent.Type.ACCOUNT_LOCKED, subject=agent)
+    assert locked.exists()

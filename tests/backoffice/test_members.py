@@ -1,10 +1,9 @@
 """Members' accounts: found by NIR or SIRET (never shown in clear), locked, unlocked, written to."""
 
 import pytest
-from axes.models import AccessAttempt
 from django.utils import timezone
 
-from accounts.models import TemporaryPassword, User
+from accounts.models import LoginCounter, TemporaryPassword, User
 from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
@@ -93,15 +92,11 @@ def test_account_state_shows_pending_letter_and_password_sent(agent_client):
 
 def test_lock_and_unlock_work_with_the_brute_force_counter(agent_client, agent, settings):
     member = factories.member()
-    AccessAttempt.objects.create(
-        username=member.login,
-        ip_address="203.0.113.9",
-        user_agent="test",
-        failures_since_start=settings.AXES_FAILURE_LIMIT,
-        get_data="",
-        post_data="",
-        http_accept="",
-        path_info="/compte/connexion/",
+    LoginCounter.objects.create(
+        scope=LoginCounter.Scope.UNKNOWN_BROWSERS,
+        key=member.login,
+        failures=settings.LOGIN_FAILURE_LIMIT,
+        locked_until=timezone.now() + timezone.timedelta(minutes=1),
     )
     page = agent_client.get(CHANGELIST).content.decode()
     assert "Bloqué après des échecs de connexion" in page
@@ -116,7 +111,7 @@ def test_lock_and_unlock_work_with_the_brute_force_counter(agent_client, agent, 
     agent_client.post(CHANGELIST, {"action": "unlock_accounts", "_selected_action": [member.pk]})
     member.refresh_from_db()
     assert member.is_active
-    assert not AccessAttempt.objects.filter(username=member.login).exists()
+    assert not LoginCounter.objects.filter(key=member.login, failures__gt=0).exists()
     assert AuditEvent.objects.filter(
         type=AuditEvent.Type.ACCOUNT_UNLOCKED, subject=member, actor=agent
     ).exists()
@@ -156,22 +151,17 @@ def test_member_page_offers_no_empty_save(agent_client):
 
 def test_a_lock_out_whose_delay_has_passed_is_not_shown(agent_client, settings):
     member = factories.member()
-    attempt = AccessAttempt.objects.create(
-        username=member.login,
-        ip_address="203.0.113.9",
-        user_agent="test",
-        failures_since_start=settings.AXES_FAILURE_LIMIT,  # first lock: 1 minute
-        get_data="",
-        post_data="",
-        http_accept="",
-        path_info="/compte/connexion/",
-    )
-    AccessAttempt.objects.filter(pk=attempt.pk).update(
-        attempt_time=timezone.now() - timezone.timedelta(minutes=10)
+    counter = LoginCounter.objects.create(
+        scope=LoginCounter.Scope.UNKNOWN_BROWSERS,
+        key=member.login,
+        failures=settings.LOGIN_FAILURE_LIMIT,  # first lock: 1 minute, 10 minutes ago
+        last_failure_at=timezone.now() - timezone.timedelta(minutes=10),
+        locked_until=timezone.now() - timezone.timedelta(minutes=9),
     )
     assert "Bloqué" not in agent_client.get(CHANGELIST).content.decode()
-    AccessAttempt.objects.filter(pk=attempt.pk).update(
-        failures_since_start=3 * settings.AXES_FAILURE_LIMIT  # third lock: 15 minutes
+    LoginCounter.objects.filter(pk=counter.pk).update(
+        failures=3 * settings.LOGIN_FAILURE_LIMIT,  # third lock: 15 minutes
+        locked_until=timezone.now() + timezone.timedelta(minutes=5),
     )
     assert "Bloqué après des échecs de connexion" in agent_client.get(CHANGELIST).content.decode()
     assert member.last_name in agent_client.get(CHANGELIST + "?etat=verrouille").content.decode()
@@ -260,15 +250,8 @@ def test_a_supervisor_closes_an_account_at_the_person_s_request(supervisor_clien
     member = factories.member()
     temporary_password_issue(user=member, channel="post")
     factories.letter(user=member)
-    AccessAttempt.objects.create(
-        username=member.login,
-        ip_address="203.0.113.9",
-        user_agent="test",
-        failures_since_start=2,
-        get_data="",
-        post_data="",
-        http_accept="",
-        path_info="/compte/connexion/",
+    LoginCounter.objects.create(
+        scope=LoginCounter.Scope.UNKNOWN_BROWSERS, key=member.login, failures=2
     )
     person = member.person
     selected = {"action": "close_accounts", "_selected_action": [member.pk]}
@@ -285,7 +268,7 @@ def test_a_supervisor_closes_an_account_at_the_person_s_request(supervisor_clien
     assert not User.objects.filter(pk=member.pk).exists()
     assert not TemporaryPassword.objects.filter(user_id=member.pk).exists()
     assert not Letter.objects.filter(user_id=member.pk).exists()
-    assert not AccessAttempt.objects.filter(username=member.login).exists()
+    assert not LoginCounter.objects.filter(key=member.login).exists()
     assert Person.objects.filter(pk=person.pk).exists()  # the fund's own record stays
     closed = AuditEvent.objects.get(type=AuditEvent.Type.ACCOUNT_CLOSED)
     assert closed.actor == supervisor and closed.subject is None

@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import TemporaryPassword, User
+from accounts.models import LoginCounter, TemporaryPassword, User
 from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from core.retention import retention_purge
@@ -46,11 +45,11 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     pending_letter = Letter.objects.create(user=user, created_at=LONG_AGO)
     ProofFailure.objects.create(login="digest", slot=0, expires_at=NOW - timedelta(seconds=1))
     for hours in (25, 1):
-        AccessAttempt.objects.create(
-            username=f"digest-{hours}", ip_address="203.0.113.9", failures_since_start=1
-        )  # attempt_time is set to now on creation: moved back below
-        AccessAttempt.objects.filter(username=f"digest-{hours}").update(
-            attempt_time=NOW - timedelta(hours=hours)
+        LoginCounter.objects.create(
+            scope=LoginCounter.Scope.UNKNOWN_BROWSERS,
+            key=f"digest-{hours}",
+            failures=1,
+            last_failure_at=NOW - timedelta(hours=hours),
         )
     held = ProofFailure.objects.create(login="digest", slot=1, expires_at=NOW + timedelta(hours=1))
 
@@ -68,7 +67,7 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     assert counts["signup_requests"] == 1
     assert counts["audit_events"] == 1
     assert counts["proof_failures"] == 1
-    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["digest-1"]
+    assert list(LoginCounter.objects.values_list("key", flat=True)) == ["digest-1"]
     assert counts["login_failures"] == 1
 
 
@@ -91,8 +90,8 @@ def test_accounts_dormant_for_three_years_are_deleted_members_only():
         login="agent.ancien", kind=User.Kind.AGENT, is_staff=True, last_login=four_years_ago
     )
     for login in ("digest-dormant", "digest-recent"):  # a failed login an hour ago
-        AccessAttempt.objects.create(
-            username=login, ip_address="203.0.113.9", failures_since_start=1
+        LoginCounter.objects.create(
+            scope=LoginCounter.Scope.UNKNOWN_BROWSERS, key=login, failures=1
         )
 
     counts = retention_purge(now=NOW)
@@ -100,7 +99,7 @@ def test_accounts_dormant_for_three_years_are_deleted_members_only():
     assert counts["accounts"] == 2
     assert set(User.objects.values_list("login", flat=True)) == {"digest-recent", "agent.ancien"}
     # The failures counted under a deleted account's login go with it.
-    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["digest-recent"]
+    assert list(LoginCounter.objects.values_list("key", flat=True)) == ["digest-recent"]
 
 
 def test_the_command_reports_what_it_deleted(capsys):
