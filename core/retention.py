@@ -19,6 +19,8 @@ from accounts.models import TemporaryPassword, User
 from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
+from messaging.models import Attachment
+from messaging.services import attachments_delete, messaging_purge
 from signup.models import ProofFailure, SignupRequest
 
 ONE_YEAR = timedelta(days=365)
@@ -40,6 +42,8 @@ def retention_purge(*, now=None) -> dict[str, int]:
         ).delete()[0],
         "cache_entries": _cache_purge(now),
     }
+    # Files live outside the database: removed by their own rule, before the rows below.
+    counts.update(messaging_purge(now=now))
     counts.update(_purge(now))
     return counts
 
@@ -80,6 +84,10 @@ def _purge(now) -> dict[str, int]:
     dormant = User.objects.filter(kind=User.Kind.MEMBER).filter(
         Q(last_login__lt=now - DORMANT_ACCOUNT)
         | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_ACCOUNT)
+    )
+    # The files of the accounts erased below: their rows go with the accounts.
+    transaction.on_commit(
+        lambda files=list(Attachment.objects.filter(owner__in=dormant)): attachments_delete(files)
     )
     counts["accounts"] = accounts_erase(dormant)
     return counts

@@ -115,7 +115,8 @@ class LetterPrinter:
         self._address(page.address_lines)
         c.setFont(SANS, 9.5)
         c.drawString(MARGIN, spots["reference"], page.reference)
-        self._password(page, spots["password"])
+        if page.password:  # a notice letter has none
+            self._password(page, spots["password"])
         c.showPage()
         self.pages += 1
 
@@ -166,10 +167,13 @@ class LetterPrinter:
         c.drawString(MARGIN, y, page.salutation)
         y = self._paragraph(page.intro, y - 6 * mm, size=9.5)
         spots["password"] = y - 6 * mm
-        y = self._password_frame(page, spots["password"], colour)
-        c.setFont(SANS_BOLD, 10)
-        c.drawString(MARGIN, y, page.expiry)
-        y -= 9 * mm
+        if page.password_label:
+            y = self._password_frame(page, spots["password"], colour)
+            c.setFont(SANS_BOLD, 10)
+            c.drawString(MARGIN, y, page.expiry)
+            y -= 9 * mm
+        else:
+            y -= 3 * mm
         c.setFillColor(colour)
         c.setFont(SANS_BOLD, 10.5)
         c.drawString(MARGIN, y, page.how_title)

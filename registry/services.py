@@ -85,7 +85,7 @@ def registry_import(
     path = Path(path)
     # The report is stored, so it is written in the site's language, whoever starts it.
     with translation.override(settings.LANGUAGE_CODE):
-        return _import(
+        record = _import(
             path=path,
             file_name=Path(file_name or path).name[:255],
             kind=kind,
@@ -94,6 +94,12 @@ def registry_import(
             progress=progress,
             workers=workers,
         )
+    if record.status == RegistryImport.Status.DONE:
+        # The accepted change requests that the registry now shows are settled (DESIGN §13).
+        from messaging.services import change_requests_settle  # messaging reads the registry
+
+        change_requests_settle()
+    return record
 
 
 def _import(*, path, file_name, kind, codec, agent, progress, workers) -> RegistryImport:
