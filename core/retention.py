@@ -86,8 +86,7 @@ def _purge(now) -> dict[str, int]:
         | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_ACCOUNT)
     )
     # The files of the accounts erased below: their rows go with the accounts.
-    transaction.on_commit(
-        lambda files=list(Attachment.objects.filter(owner__in=dormant)): attachments_delete(files)
-    )
+    files = list(Attachment.objects.filter(owner__in=dormant))
+    transaction.on_commit(lambda: attachments_delete(files))
     counts["accounts"] = accounts_erase(dormant)
     return counts

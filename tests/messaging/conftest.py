@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from reportlab.pdfgen import canvas
@@ -26,7 +27,9 @@ def _attachments_dir(settings, tmp_path):
 
 
 @pytest.fixture
-def member_client(client, member):
+def member_client(member):  # noqa: F811  (the fixture imported above)
+    """The member's own browser: a test may hold an agent's (agent_client) beside it."""
+    client = Client()
     client.force_login(member.user)
     return client
 

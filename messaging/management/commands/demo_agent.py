@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     f"  second factor (TOTP) secret: {secret}",
                     f"  code right now: {_current_code(device)} "
                     "(a new one every 30 s: `python manage.py demo_agent --code`)",
-                    f"  then « Messagerie : échanges à traiter »: {threads} demo thread(s) waiting.",
+                    f"  then « Messagerie : échanges à traiter »: {threads} thread(s) waiting.",
                 ]
             )
         )
