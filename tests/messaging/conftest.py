@@ -3,8 +3,8 @@
 import io
 
 import pytest
-from django.test import Client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
 from reportlab.pdfgen import canvas
 
