@@ -37,6 +37,8 @@ def threads(request):
     )
 
 
+# A server error's report must not carry what the member wrote (DESIGN §5).
+@sensitive_post_parameters("body")
 @never_cache
 @member_required
 @require_http_methods(["GET", "POST"])
@@ -71,6 +73,7 @@ def thread_new(request):
     )
 
 
+@sensitive_post_parameters("body")
 @never_cache
 @member_required
 @require_http_methods(["GET", "POST"])

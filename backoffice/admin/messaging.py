@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -80,8 +81,10 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     search_help_text = gettext_lazy(
         "Numéro de Sécurité Sociale (13 ou 15 chiffres), SIRET (14 chiffres) ou nom de l'adhérent."
     )
-    list_display = ("waiting", "subject", "member_masked", "member_name", "status", "assigned_to")
+    list_display = ("waiting", "subject", "member_display", "status", "assigned_to")
     list_display_links = ("subject",)
+    # Nothing is done to many threads at once: no checkbox column, no actions form.
+    actions = None
     list_filter = (QueueFilter, "subject")
     list_select_related = ("member", "assigned_to")
     # Oldest waiting first: the queue is worked in order of arrival.
@@ -92,16 +95,13 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("en attente depuis"), ordering="waiting_since")
     def waiting(self, thread):
         if thread.waiting_since is None:
-            return format_html("— <small>({})</small>", thread.last_message_at.strftime("%d/%m"))
+            return "—"
         return _waiting_label(timezone.now() - thread.waiting_since)
 
-    @admin.display(description=gettext_lazy("identifiant"))
-    def member_masked(self, thread):
-        return thread.member.identifier_masked
-
     @admin.display(description=gettext_lazy("adhérent"))
-    def member_name(self, thread):
-        return f"{thread.member.first_name} {thread.member.last_name}".strip()
+    def member_display(self, thread):
+        member = thread.member
+        return f"{member.identifier_masked} — {member.first_name} {member.last_name}".strip()
 
     def has_add_permission(self, request):
         return False
@@ -127,6 +127,7 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         _opened(request, thread.member, found, thread=thread.pk)
         return attachment_response(found)
 
+    @method_decorator(sensitive_post_parameters("body"))
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not str(object_id).isdigit():
             raise Http404

@@ -261,6 +261,8 @@ STORAGES = {
 }
 # An upload above this stays in a temporary file, not in memory (attachments are 10 MB at most).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A form takes 5 files at most: a request with many more is refused before they are written.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Email -------------------------------------------------------------------------------------
 
