@@ -99,3 +99,20 @@ def queue_counts(agent: User) -> dict[str, int]:
         answered=Count("pk", filter=Q(status=Thread.Status.ANSWERED)),
         closed=Count("pk", filter=Q(status=Thread.Status.CLOSED)),
     )
+
+
+# How far back an address change makes a bank-details change suspicious to the deciding agent.
+RECENT_ADDRESS_CHANGE = timedelta(days=90)
+
+
+def recent_address_changes(change: ChangeRequest) -> list[ChangeRequest]:
+    """The member's address changes of the last 90 days (before ``change``), not refused."""
+    return list(
+        ChangeRequest.objects.filter(
+            member_id=change.member_id,
+            kind=ChangeRequest.Kind.ADDRESS,
+            created_at__gte=change.created_at - RECENT_ADDRESS_CHANGE,
+        )
+        .exclude(status=ChangeRequest.Status.REFUSED)
+        .order_by("-created_at")
+    )

@@ -325,6 +325,18 @@ class ChangeRequestAdmin(IdentifierSearchMixin, admin.ModelAdmin):
                 self.message_user(request, _("Cette demande a déjà été traitée."), messages.ERROR)
                 return redirect("admin:messaging_changerequest_change", change.pk)
         record = change.member.person or change.member.company
+        iban_grouped = ""
+        if can_decide and change.iban_sealed:
+            iban_grouped = _grouped(iban_open(change.iban_sealed))
+            # Who saw a member's new IBAN in clear, and when (never the IBAN itself).
+            audit_record(
+                AuditEvent.Type.AGENT_ACTION,
+                request=request,
+                actor=request.user,
+                subject=change.member,
+                action="iban_shown",
+                change_request=change.pk,
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -338,9 +350,12 @@ class ChangeRequestAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             "new_address": [v for v in (change.address or {}).values() if v],
             # Shown to the deciding agent only, to compare with the statement; never stored
             # or logged in clear (docs/decisions/change-requests-bank-details.md).
-            "iban_grouped": _grouped(iban_open(change.iban_sealed))
-            if can_decide and change.iban_sealed
-            else "",
+            "iban_grouped": iban_grouped,
+            # Someone who took over an account would move the address first, so that the
+            # bank-details letter goes to them: the agent sees a recent address change.
+            "recent_address_changes": selectors.recent_address_changes(change)
+            if change.kind == ChangeRequest.Kind.BANK_DETAILS
+            else [],
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "backoffice/messaging_change_request.html", context)

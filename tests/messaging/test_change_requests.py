@@ -303,3 +303,29 @@ def test_decided_at_is_today_for_the_default_export(member, agent):
     services.change_request_accept(change=change, agent=agent)
     change.refresh_from_db()
     assert timezone.localtime(change.decided_at).date() == timezone.localdate()
+
+
+def test_showing_the_iban_to_an_agent_is_audited(agent_client, agent, member):
+    change = services.bank_details_change_request(
+        member=member.user, iban=NEW_IBAN, statement=_statement()
+    )
+    agent_client.get(f"{ADMIN}{change.pk}/change/")
+    event = AuditEvent.objects.get(data__action="iban_shown")
+    assert (event.actor, event.subject) == (agent, member.user)
+    assert NEW_IBAN not in str(event.data)
+
+
+def test_a_bank_change_after_an_address_change_warns_the_agent(agent_client, member):
+    # Someone who took over the account moves the address first, so that the letter
+    # confirming the new bank details reaches them and not the member.
+    services.address_change_request(member=member.user, address=GOOD_ADDRESS)
+    change = services.bank_details_change_request(
+        member=member.user, iban=NEW_IBAN, statement=_statement()
+    )
+    page = text(agent_client.get(f"{ADMIN}{change.pk}/change/"))
+    assert "Attention : un changement d'adresse a été demandé" in page
+    alone = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    other = services.bank_details_change_request(
+        member=alone.user, iban=NEW_IBAN, statement=_statement()
+    )
+    assert "Attention" not in text(agent_client.get(f"{ADMIN}{other.pk}/change/"))
