@@ -218,7 +218,9 @@ def _agent_audit(request, agent, thread_or_request, action, **data):
 @transaction.atomic
 def thread_assign(*, thread: Thread, agent: User, request=None) -> Thread:
     """« M'attribuer »: the agent takes the thread; an open thread only."""
-    thread = Thread.objects.select_for_update().select_related("member").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("member").get(pk=thread.pk)
+    )
     if not thread.is_open:
         raise DecisionError("closed thread")
     thread.assigned_to = agent
@@ -235,7 +237,11 @@ def thread_reply(
     """The fund answers: the member is told by email that a reply waits (never its content)."""
 
     def work(stored):
-        locked = Thread.objects.select_for_update().select_related("member").get(pk=thread.pk)
+        locked = (
+            Thread.objects.select_for_update(of=("self",))
+            .select_related("member")
+            .get(pk=thread.pk)
+        )
         if not locked.is_open:
             raise DecisionError("closed thread")
         now = timezone.now()
@@ -269,7 +275,9 @@ def _reply_notify(member: User, *, about: str) -> None:
 
 @transaction.atomic
 def thread_close(*, thread: Thread, agent: User, request=None) -> Thread:
-    thread = Thread.objects.select_for_update().select_related("member").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("member").get(pk=thread.pk)
+    )
     if not thread.is_open:
         raise DecisionError("already closed")
     thread.status = Thread.Status.CLOSED
@@ -283,7 +291,9 @@ def thread_close(*, thread: Thread, agent: User, request=None) -> Thread:
 @transaction.atomic
 def thread_reopen(*, thread: Thread, agent: User, request=None) -> Thread:
     """A closed thread goes back to the agent who reopens it, as work in progress."""
-    thread = Thread.objects.select_for_update().select_related("member").get(pk=thread.pk)
+    thread = (
+        Thread.objects.select_for_update(of=("self",)).select_related("member").get(pk=thread.pk)
+    )
     if thread.is_open:
         raise DecisionError("not closed")
     thread.status = Thread.Status.IN_PROGRESS
@@ -387,7 +397,11 @@ def change_request_refuse(
 
 
 def _pending(change: ChangeRequest) -> ChangeRequest:
-    change = ChangeRequest.objects.select_for_update().select_related("member").get(pk=change.pk)
+    change = (
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=change.pk)
+    )
     if change.status != ChangeRequest.Status.PENDING:
         raise DecisionError("already decided")
     return change
@@ -419,7 +433,8 @@ def change_requests_export(*, day, out) -> int:
     """Write the changes accepted on ``day`` as CSV (`;`, UTF-8) to ``out`` (a text file) for
     the fund's core system; return how many. Each is marked exported."""
     changes = list(
-        ChangeRequest.objects.select_for_update()
+        # Only the requests' rows: the member's person or company may be absent (outer join).
+        ChangeRequest.objects.select_for_update(of=("self",))
         .filter(status=ChangeRequest.Status.ACCEPTED, decided_at__date=day)
         .select_related("member__person", "member__company")
         .order_by("decided_at", "pk")
@@ -485,7 +500,7 @@ def change_requests_settle() -> int:
     longer needed, is erased with its statement. Run after each registry import."""
     settled = []
     for change in (
-        ChangeRequest.objects.select_for_update()
+        ChangeRequest.objects.select_for_update(of=("self",))
         .filter(status=ChangeRequest.Status.ACCEPTED)
         .select_related("member__person", "member__company")
     ):
