@@ -110,6 +110,31 @@ def test_the_new_message_by_keyboard_only(live_server, page):
     assert thread.subject == "affiliation"
 
 
+def test_an_address_change_and_a_reply_by_keyboard_only(live_server, page):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    thread = services.thread_create(member=member.user, subject="autre", body="?", files=[])
+    log_in(page, live_server.url, member)
+    page.goto(live_server.url + "/mon-espace/messagerie/demandes/adresse/")
+    keyboard_focus(page, "#id_line_4")
+    page.keyboard.type("5 rue du Port")
+    keyboard_focus(page, "#id_postcode")
+    page.keyboard.type("97133")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Gustavia")
+    keyboard_focus(page, "main button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ChangeRequest.objects.get().address["locality"] == "Gustavia"
+
+    page.goto(live_server.url + f"/mon-espace/messagerie/{thread.pk}/")
+    keyboard_focus(page, "#id_body")
+    page.keyboard.type("Je précise ma question.")
+    keyboard_focus(page, "form[enctype] button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert thread.messages.count() == 2
+
+
 def test_change_requests_without_javascript(live_server, nojs_page):
     # axe-core needs scripts: these pages are checked with it at 320 px and in English.
     page = nojs_page
