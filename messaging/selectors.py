@@ -20,6 +20,11 @@ def member_threads(member: User):
     )
 
 
+def member_replies_waiting(member: User) -> int:
+    """How many of the member's open threads hold an answer they have not written back to."""
+    return Thread.objects.filter(member=member, status=Thread.Status.ANSWERED).count()
+
+
 def member_thread(member: User, pk: int) -> Thread | None:
     """One of the member's threads with its messages and files; None for anyone else's."""
     return (

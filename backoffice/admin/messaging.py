@@ -173,7 +173,7 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             elif "reopen" in request.POST:
                 services.thread_reopen(thread=thread, agent=request.user, request=request)
                 self.message_user(request, _("Échange rouvert."), messages.SUCCESS)
-            elif "reply" in request.POST:
+            elif "reply" in request.POST or "reply_close" in request.POST:
                 form = ReplyForm(request.POST, request.FILES)
                 if not form.is_valid():
                     return None, form
@@ -184,6 +184,9 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
                     files=form.cleaned_data["files"],
                     request=request,
                 )
+                if "reply_close" in request.POST:
+                    # The answer settles the question: one click instead of two.
+                    services.thread_close(thread=thread, agent=request.user, request=request)
                 self.message_user(
                     request,
                     _(

@@ -190,3 +190,22 @@ def _checked(content):
     from messaging.attachments import attachment_check
 
     return attachment_check(upload("piece.pdf", content))
+
+
+def test_reply_and_close_in_one_click(agent_client, member):
+    thread = thread_of(member)
+    agent_client.post(
+        f"{QUEUE}{thread.pk}/change/", {"reply_close": "1", "body": "C'est réglé. Bonne journée."}
+    )
+    thread.refresh_from_db()
+    assert thread.status == Thread.Status.CLOSED
+    assert Message.objects.filter(thread=thread, from_fund=True).count() == 1
+    assert EmailDelivery.objects.filter(user=member.user, kind="reply_waiting").exists()
+
+
+def test_the_members_home_says_a_reply_waits(client, member, agent):
+    thread = thread_of(member)
+    client.force_login(member.user)
+    assert "vous attend" not in text(client.get("/mon-espace/"))
+    services.thread_reply(thread=thread, agent=agent, body="Voici.", files=[])
+    assert "Une réponse de la caisse vous attend." in text(client.get("/mon-espace/"))
