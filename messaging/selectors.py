@@ -71,6 +71,15 @@ def thread_with_messages(pk: int) -> Thread | None:
     )
 
 
+def member_other_threads(thread: Thread, *, limit: int = 10) -> list[Thread]:
+    """The member's other threads, latest first: what the agent answering this one should know."""
+    return list(
+        Thread.objects.filter(member_id=thread.member_id)
+        .exclude(pk=thread.pk)
+        .order_by("-last_message_at", "-pk")[:limit]
+    )
+
+
 @dataclass(frozen=True)
 class Waiting:
     """The threads waiting for the fund, and how long the oldest has waited."""

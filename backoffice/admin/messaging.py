@@ -151,6 +151,7 @@ class ThreadAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             % {"subject": thread.get_subject_display(), "member": thread.member.identifier_masked},
             "original": thread,
             "thread": thread,
+            "other_threads": selectors.member_other_threads(thread),
             "can_act": can_act,
             "form": form,
             "waiting_label": _waiting_label(timezone.now() - thread.waiting_since)

@@ -209,3 +209,13 @@ def test_the_members_home_says_a_reply_waits(client, member, agent):
     assert "vous attend" not in text(client.get("/mon-espace/"))
     services.thread_reply(thread=thread, agent=agent, body="Voici.", files=[])
     assert "Une réponse de la caisse vous attend." in text(client.get("/mon-espace/"))
+
+
+def test_a_thread_shows_the_members_other_threads_and_no_one_elses(agent_client, member):
+    first = thread_of(member, subject="affiliation")
+    second = thread_of(member, subject="paiements")
+    stranger = named_member("QUESTEL")
+    thread_of(stranger, subject="cotisations")
+    page = text(agent_client.get(f"{QUEUE}{second.pk}/change/"))
+    assert "Autres échanges de l'adhérent" in page
+    assert f"{QUEUE}{first.pk}/change/" in page and "Mes cotisations" not in page
