@@ -19,8 +19,7 @@ from accounts.models import TemporaryPassword, User
 from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
-from messaging.models import Attachment
-from messaging.services import attachments_delete, messaging_purge
+from messaging.services import messaging_purge
 from signup.models import ProofFailure, SignupRequest
 
 ONE_YEAR = timedelta(days=365)
@@ -42,7 +41,7 @@ def retention_purge(*, now=None) -> dict[str, int]:
         ).delete()[0],
         "cache_entries": _cache_purge(now),
     }
-    # Files live outside the database: removed by their own rule, before the rows below.
+    # Messages, requests and their files (each file goes once its row's deletion is committed).
     counts.update(messaging_purge(now=now))
     counts.update(_purge(now))
     return counts
@@ -85,8 +84,5 @@ def _purge(now) -> dict[str, int]:
         Q(last_login__lt=now - DORMANT_ACCOUNT)
         | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_ACCOUNT)
     )
-    # The files of the accounts erased below: their rows go with the accounts.
-    files = list(Attachment.objects.filter(owner__in=dormant))
-    transaction.on_commit(lambda: attachments_delete(files))
     counts["accounts"] = accounts_erase(dormant)
     return counts

@@ -6,7 +6,9 @@ a new IBAN is kept sealed (docs/decisions/change-requests-bank-details.md), neve
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -200,3 +202,12 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+@receiver(post_delete, sender=Attachment)
+def _attachment_file_delete(sender, instance: Attachment, **kwargs) -> None:
+    # The file goes with its row, whichever deletion took the row (a retention rule, a refused
+    # request, an account closed by a supervisor, by cascade), once that deletion is committed:
+    # a rolled-back deletion keeps its file. Storage, not business logic: no service is skipped.
+    name = instance.file.name
+    transaction.on_commit(lambda: attachments_storage().delete(name))

@@ -129,13 +129,8 @@ def _with_files(work):
 
 
 def attachments_delete(attachments) -> int:
-    """Delete these attachments' files and rows; return how many."""
-    rows = list(attachments)
-    storage = attachments_storage()
-    for attachment in rows:
-        storage.delete(attachment.file.name)
-    Attachment.objects.filter(pk__in=[a.pk for a in rows]).delete()
-    return len(rows)
+    """Delete these attachments (a queryset); their files go once committed (models.py)."""
+    return attachments.delete()[1].get(Attachment._meta.label, 0)
 
 
 # --- The member's side -------------------------------------------------------------------------
@@ -390,7 +385,7 @@ def change_request_refuse(
     change.save(
         update_fields=["status", "decided_at", "decided_by", "refusal_reason", "iban_sealed"]
     )
-    transaction.on_commit(lambda: attachments_delete(change.attachments.all()))
+    attachments_delete(change.attachments.all())
     _reply_notify(change.member, about="request")
     _agent_audit(request, agent, change, "change_request_refused", kind=change.kind)
     return change
@@ -510,8 +505,7 @@ def change_requests_settle() -> int:
         ChangeRequest.objects.filter(pk__in=settled).update(
             status=ChangeRequest.Status.SETTLED, settled_at=timezone.now(), iban_sealed=""
         )
-        statements = Attachment.objects.filter(change_request_id__in=settled)
-        transaction.on_commit(lambda: attachments_delete(statements))
+        attachments_delete(Attachment.objects.filter(change_request_id__in=settled))
     return len(settled)
 
 
@@ -538,11 +532,11 @@ def messaging_purge(*, now) -> dict[str, int]:
             ChangeRequest.Status.ACCEPTED,
         ],
     )
-    files = attachments_delete(
-        Attachment.objects.filter(message__thread__in=threads)
-        | Attachment.objects.filter(change_request__in=requests)
-    )
     with transaction.atomic():
+        files = attachments_delete(
+            Attachment.objects.filter(message__thread__in=threads)
+            | Attachment.objects.filter(change_request__in=requests)
+        )
         sealed = (
             ChangeRequest.objects.exclude(iban_sealed="")
             .filter(decided_at__lt=now - SEALED_IBAN_RETENTION)

@@ -106,3 +106,20 @@ def test_the_demo_agent_signs_in_with_what_is_printed_and_finds_threads(settings
     call_command("demo_agent")
     assert Thread.objects.count() == 4 and TOTPDevice.objects.count() == 1
     assert Person.objects.filter(accounts__isnull=False).count() == 1
+
+
+def test_a_file_goes_with_its_row_only_once_the_deletion_is_committed(
+    member, _attachments_dir, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    services.thread_create(member=member.user, subject="autre", body="x", files=[_file()])
+    files = lambda: [p for p in _attachments_dir.rglob("*") if p.is_file()]  # noqa: E731
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            User.objects.filter(pk=member.user.pk).delete()
+            raise RuntimeError("rolled back")
+    assert len(files()) == 1 and Attachment.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        User.objects.filter(pk=member.user.pk).delete()  # e.g. a supervisor's closing
+    assert files() == [] and not Attachment.objects.exists()
