@@ -115,10 +115,13 @@ def test_a_file_goes_with_its_row_only_once_the_deletion_is_committed(
 
     services.thread_create(member=member.user, subject="autre", body="x", files=[_file()])
     files = lambda: [p for p in _attachments_dir.rglob("*") if p.is_file()]  # noqa: E731
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            User.objects.filter(pk=member.user.pk).delete()
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        User.objects.filter(pk=member.user.pk).delete()
+        raise RuntimeError("rolled back")
     assert len(files()) == 1 and Attachment.objects.count() == 1
     with django_capture_on_commit_callbacks(execute=True):
         User.objects.filter(pk=member.user.pk).delete()  # e.g. a supervisor's closing
