@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 # Production-like environment for `check --deploy`: throwaway values, never used to serve.
 DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=deploy-check-$(shell date +%s%N)-not-a-real-key-but-long-enough-for-the-check \
-	IDENTITY_HMAC_KEY=deploy-check-identity-key ALLOWED_HOSTS=espace-prive.example \
+	IDENTITY_HMAC_KEY=deploy-check-identity-key BANK_DETAILS_KEY=deploy-check-bank-details-key \
+	ALLOWED_HOSTS=espace-prive.example \
 	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
 
 .PHONY: run test install install-dev lint importlint check-deploy pytest clean messages screenshots
@@ -32,6 +33,7 @@ run: install .env
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
+	$(PY) manage.py demo_agent > var/demo-agent.txt
 	$(PY) scripts/run.py
 
 lint: install-dev

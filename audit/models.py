@@ -25,6 +25,9 @@ class AuditEvent(models.Model):
         REVIEW_DECISION = "review.decision", _("Décision sur une demande")
         AGENT_ACTION = "agent.action", _("Action d'un agent")
         EMAIL_RESENT = "email.resent", _("Email renvoyé")
+        MESSAGE_SENT = "message.sent", _("Message envoyé à la caisse")
+        CHANGE_REQUESTED = "change.requested", _("Demande de changement")
+        CHANGES_EXPORTED = "changes.exported", _("Export des changements")
 
     type = models.CharField(_("type"), max_length=40, choices=Type.choices, db_index=True)
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)

@@ -194,3 +194,14 @@ class AgentPasswordChangeForm(AdminPasswordChangeForm):
         # A password of the agent's own: the obligation to choose one ends with it.
         self.user.must_change_password = False
         return super().save(commit=commit)
+
+
+class ChangeRefuseForm(Form):
+    """Why a change request is refused: the member reads it as written."""
+
+    reason = forms.CharField(
+        label=_("Motif du refus, que l'adhérent lira"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Par exemple : « Le relevé joint n'est pas à votre nom. »"),
+    )

@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.device_cookies import device_remember
 from accounts.lockout import agent_key
 from accounts.models import User
+from messaging.selectors import change_requests_pending_count, threads_waiting
 
 from . import selectors, services
 from .forms import AgentLoginForm, TotpCodeForm
@@ -132,6 +133,8 @@ def dashboard(request, *, site):
         **site.each_context(request),
         "title": _("Tableau de bord"),
         "data": data,
+        "waiting": threads_waiting(),
+        "changes_pending": change_requests_pending_count(),
         "registrations_chart": charts.registrations_chart(data.registrations),
         "funnel_chart": charts.funnel_chart(data.funnel),
     }

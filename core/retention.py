@@ -20,6 +20,7 @@ from accounts.passwords import temporary_passwords_purge
 from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
+from messaging.services import messaging_purge
 from signup.models import ProofFailure, SignupRequest
 
 ONE_YEAR = timedelta(days=365)
@@ -39,6 +40,8 @@ def retention_purge(*, now=None) -> dict[str, int]:
         "login_failures": counters_purge(now=now),
         "cache_entries": _cache_purge(now),
     }
+    # Messages, requests and their files (each file goes once its row's deletion is committed).
+    counts.update(messaging_purge(now=now))
     counts.update(_purge(now))
     return counts
 

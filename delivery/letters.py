@@ -9,6 +9,7 @@ gets new passwords, which voids the ones on the first print.
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +37,22 @@ SKIP_REASONS = {
     "address": gettext_lazy("adresse impossible à écrire en 38 caractères par ligne"),
     "inactive": gettext_lazy("compte verrouillé"),
 }
+
+
+# Letters that carry no temporary password (a notice, e.g. a bank-details change confirmed),
+# by their Letter.reason: the part of the product that asks for such a letter registers the
+# function that writes its page, ``maker(letter, address_lines) -> LetterPage``.
+NOTICE_MAKERS: dict[str, Callable[[Letter, list[str]], LetterPage]] = {}
+
+
+def notice_maker(reason: str):
+    """Register the page maker of the notice letters of ``reason`` (see NOTICE_MAKERS)."""
+
+    def register(function):
+        NOTICE_MAKERS[reason] = function
+        return function
+
+    return register
 
 
 @dataclass
@@ -116,7 +133,7 @@ def letter_cancel(*, letter: Letter, agent: User | None = None, request=None) ->
     """Cancel a letter not yet posted; a printed one's password is voided with it."""
     if letter.status not in (Letter.Status.PENDING, Letter.Status.PRINTED):
         return False
-    if letter.status == Letter.Status.PRINTED:
+    if letter.status == Letter.Status.PRINTED and letter.reason not in NOTICE_MAKERS:
         temporary_passwords_void(users=[letter.user_id], channel=TemporaryPassword.Channel.POST)
     letter.status = Letter.Status.CANCELLED
     letter.save(update_fields=["status"])
@@ -175,6 +192,15 @@ def _print_chunk(letters, *, printer, now, batch, report, texts) -> None:
             report.skipped[letter.pk] = reason
         else:
             printable.append((letter, lines))
+    notices = [(letter, lines) for letter, lines in printable if letter.reason in NOTICE_MAKERS]
+    if notices:
+        for letter, lines in notices:
+            printer.add(NOTICE_MAKERS[letter.reason](letter, lines))
+        Letter.objects.filter(pk__in=[letter.pk for letter, _lines in notices]).update(
+            status=Letter.Status.PRINTED, batch=batch
+        )
+        report.printed += len(notices)
+        printable = [item for item in printable if item[0].reason not in NOTICE_MAKERS]
     if not printable:
         return
     issued = temporary_passwords_issue(

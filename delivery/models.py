@@ -15,6 +15,7 @@ class EmailDelivery(models.Model):
         EMAIL_CONFIRMATION = "email_confirmation", _("Confirmation d'adresse email")
         ACCOUNT_LOCKED = "account_locked", _("Avis : compte verrouillé")
         PASSWORD_CHANGED = "password_changed", _("Avis : mot de passe changé")
+        REPLY_WAITING = "reply_waiting", _("Avis : réponse de la caisse")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")

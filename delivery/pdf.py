@@ -262,7 +262,8 @@ class LetterPrinter:
         drawing.parts.append(b"q /%s Do Q" % form.encode())
         self._address(drawing, page.address_lines)
         drawing.text(MARGIN, spots["reference"], SANS, 9.5, page.reference)
-        self._password(drawing, page, spots["password"])
+        if page.password:  # a notice letter has none
+            self._password(drawing, page, spots["password"])
         page_id, contents = self.pdf.reserve(), self.pdf.reserve()
         self.pdf.write_stream(contents, drawing.data())
         self.pdf.write(
@@ -352,9 +353,12 @@ class LetterPrinter:
         d.text(MARGIN, y, SANS, 9.5, page.salutation)
         y = self._paragraph(d, page.intro, y - 6 * mm, size=9.5)
         spots["password"] = y - 6 * mm
-        y = self._password_frame(d, page, spots["password"], colour)
-        d.text(MARGIN, y, SANS_BOLD, 10, page.expiry)
-        y -= 9 * mm
+        if page.password_label:
+            y = self._password_frame(d, page, spots["password"], colour)
+            d.text(MARGIN, y, SANS_BOLD, 10, page.expiry)
+            y -= 9 * mm
+        else:
+            y -= 3 * mm
         d.fill(colour)
         d.text(MARGIN, y, SANS_BOLD, 10.5, page.how_title)
         d.fill(BLACK)

@@ -18,6 +18,7 @@ from accounts.services import (
     password_change,
     sessions_end_others,
 )
+from messaging.selectors import member_replies_waiting
 
 from .forms import EmailChangeForm, MobileForm
 from .selectors import member_file
@@ -39,7 +40,11 @@ def _data(request):
 @require_GET
 def home(request):
     user = request.user
-    return render(request, "portal/home.html", {"file": member_file(user)})
+    return render(
+        request,
+        "portal/home.html",
+        {"file": member_file(user), "replies_waiting": member_replies_waiting(user)},
+    )
 
 
 @sensitive_post_parameters("current_password")

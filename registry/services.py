@@ -85,7 +85,7 @@ def registry_import(
     path = Path(path)
     # The report is stored, so it is written in the site's language, whoever starts it.
     with translation.override(settings.LANGUAGE_CODE):
-        return _import(
+        record = _import(
             path=path,
             file_name=Path(file_name or path).name[:255],
             kind=kind,
@@ -94,6 +94,23 @@ def registry_import(
             progress=progress,
             workers=workers,
         )
+    if record.status == RegistryImport.Status.DONE:
+        for hook in IMPORT_DONE_HOOKS:
+            hook()
+    return record
+
+
+# What other apps do once an import has landed (messaging settles the change requests that the
+# registry now shows). They register here from their AppConfig.ready, so that the registry
+# imports nothing above it (docs/architecture.md).
+IMPORT_DONE_HOOKS: list[Callable[[], object]] = []
+
+
+def import_done_hook(hook: Callable[[], object]) -> Callable[[], object]:
+    """Run `hook` after every registry import that succeeded (once, whatever the caller)."""
+    if hook not in IMPORT_DONE_HOOKS:
+        IMPORT_DONE_HOOKS.append(hook)
+    return hook
 
 
 def _import(*, path, file_name, kind, codec, agent, progress, workers) -> RegistryImport:

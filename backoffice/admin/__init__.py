@@ -5,7 +5,7 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import accounts, audit, delivery, registry, review  # noqa: F401  (registrations)
+from . import accounts, audit, delivery, messaging, registry, review  # noqa: F401  (registrations)
 from .base import PostedSearchMixin
 
 # Agents' authenticator keys are never shown; lock-outs are seen and lifted on the accounts.

@@ -31,6 +31,9 @@ def required(name: str) -> str:
 # --- Secrets -----------------------------------------------------------------------------------
 
 SECRET_KEY = required("SECRET_KEY")
+# Key that seals a new IBAN until the fund's core system has it (change requests; see
+# docs/decisions/change-requests-bank-details.md). Unset, bank-details changes are not taken.
+BANK_DETAILS_KEY = env.str("BANK_DETAILS_KEY", default="")
 # Key of the keyed digests of NIR, Vitale serial, IBAN and employer account (DESIGN §5).
 # Deliberately distinct from SECRET_KEY: rotating one must not touch the other.
 IDENTITY_HMAC_KEY = required("IDENTITY_HMAC_KEY")
@@ -62,6 +65,7 @@ INSTALLED_APPS = [
     "delivery",
     "signup",
     "portal",
+    "messaging",
     "backoffice",
     # After backoffice: its admin/ templates (the agents' look) override the admin's own.
     "backoffice.adminconfig.AgentAdminConfig",
@@ -224,10 +228,22 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Members' attachments (DESIGN §13): outside the web root and the static files, served only by
+# the views that check who asks. ATTACHMENTS_ROOT points elsewhere (a mounted volume); an
+# S3-type backend can replace this alias without touching the code.
+ATTACHMENTS_ROOT = env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(ATTACHMENTS_ROOT), "base_url": None},
+    },
 }
+# An upload above this stays in a temporary file, not in memory (attachments are 10 MB at most).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A form takes 5 files at most: a request with many more is refused before they are written.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Email -------------------------------------------------------------------------------------
 

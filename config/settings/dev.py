@@ -13,6 +13,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 os.environ.setdefault("SITE_URL", "http://localhost:8000")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+# A .env written before bank-details changes existed has no key of its own for them.
+os.environ.setdefault("BANK_DETAILS_KEY", "dev-bank-details-" + os.environ.get("SECRET_KEY", ""))
 
 from .base import *  # noqa: E402,F403
 from .base import BASE_DIR, env  # noqa: E402

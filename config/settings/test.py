@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 20)
 os.environ.setdefault("IDENTITY_HMAC_KEY", "test-identity-hmac-key-not-for-production")
+os.environ.setdefault("BANK_DETAILS_KEY", "test-bank-details-key-not-for-production")
 os.environ.setdefault("DATABASE_URL", "sqlite:///test.sqlite3")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SITE_URL", "http://testserver")
@@ -22,7 +23,7 @@ CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_SECURE = False
 # Static files served from the app directories, no manifest to build before each run.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

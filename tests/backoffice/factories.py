@@ -99,9 +99,13 @@ def agent_groups() -> dict[str, Group]:
     """The groups the data migration made; made again after a transactional test's flush."""
     migration = importlib.import_module("backoffice.migrations.0002_agent_groups")
     closing = importlib.import_module("backoffice.migrations.0003_supervisors_close_accounts")
-    supervisor = migration.SUPERVISOR + closing.SUPERVISOR
+    messaging = importlib.import_module("messaging.migrations.0002_agents_answer_messages")
+    supervisor = migration.SUPERVISOR + closing.SUPERVISOR + messaging.AGENT
     groups = {}
-    for name, wanted in (("agent", migration.AGENT), ("superviseur", supervisor)):
+    for name, wanted in (
+        ("agent", migration.AGENT + messaging.AGENT),
+        ("superviseur", supervisor),
+    ):
         group, created = Group.objects.get_or_create(name=name)
         if created:
             group.permissions.set(

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 IDENTITIES_FILE = Path(settings.BASE_DIR) / "var" / "demo-identities.txt"
+# Written by `manage.py demo_agent` at each `make run`: how to sign in to the back-office.
+AGENT_FILE = Path(settings.BASE_DIR) / "var" / "demo-agent.txt"
 
 
 class Command(BaseCommand):
@@ -21,6 +23,8 @@ class Command(BaseCommand):
         if getattr(settings, "DEV_MAILBOX", False):
             self.stdout.write(f"Emails sent by the product land in: {url}dev/mailbox/")
         self.stdout.write(f"Back-office for agents: {url}{settings.ADMIN_URL}")
+        if AGENT_FILE.exists():
+            self.stdout.write(AGENT_FILE.read_text(encoding="utf-8").rstrip())
         if IDENTITIES_FILE.exists():
             self.stdout.write("")
             self.stdout.write(IDENTITIES_FILE.read_text(encoding="utf-8").rstrip())
