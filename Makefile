@@ -28,6 +28,8 @@ install-dev: $(VENV)/.installed-dev
 .env:
 	$(PY) scripts/make_env.py .env
 
+# Development is chosen explicitly: manage.py and config.wsgi default to the production settings.
+run: export DJANGO_SETTINGS_MODULE = config.settings.dev
 run: install .env
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput

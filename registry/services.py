@@ -21,6 +21,7 @@ import codecs
 import heapq
 import multiprocessing
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -68,6 +69,7 @@ def registry_import(
     progress: Progress | None = None,
     workers: int | None = None,
     file_name: str | None = None,
+    record: RegistryImport | None = None,
 ) -> RegistryImport:
     """Import an extract of persons (``kind="persons"``) or companies into the registry.
 
@@ -78,6 +80,7 @@ def registry_import(
     with any use of multiprocessing, a script that calls this must guard its entry point
     with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do). ``file_name``:
     the name the record and the audit log keep, when ``path`` is a copy (an upload).
+    ``record``: the queued record of an upload (``registry_upload_queue``), run now.
     """
     if kind not in (PERSONS, COMPANIES):
         raise ValueError(f"unknown extract kind {kind!r}")
@@ -93,15 +96,20 @@ def registry_import(
             agent=agent,
             progress=progress,
             workers=workers,
+            record=record,
         )
 
 
-def _import(*, path, file_name, kind, codec, agent, progress, workers) -> RegistryImport:
+def _import(*, path, file_name, kind, codec, agent, progress, workers, record) -> RegistryImport:
     registry_imports_interrupted_close()
     with transaction.atomic():
-        record = RegistryImport.objects.create(
-            kind=kind, file_name=file_name, agent=agent, pid=os.getpid()
-        )
+        if record is None:
+            record = RegistryImport.objects.create(
+                kind=kind, file_name=file_name, agent=agent, pid=os.getpid()
+            )
+        else:
+            record.status, record.pid = RegistryImport.Status.RUNNING, os.getpid()
+            record.save(update_fields=["status", "pid"])
         # Taken before the record is visible: no one can find it running yet unlocked.
         _running_lock(record, take=True)
     try:
@@ -518,3 +526,37 @@ def _summary(record: RegistryImport) -> str:
             "kept": len(record.rejected_lines)
         }
     return text
+
+
+def registry_upload_queue(*, upload, kind: str, encoding: str, agent) -> RegistryImport:
+    """Keep an extract uploaded in the back-office and queue its import for a worker.
+
+    The import of millions of lines must not hold a web request (nor a web worker) for
+    minutes: the upload is written to REGISTRY_UPLOAD_DIR, readable by its owner only, the
+    record is « En attente » until a worker of the « registry » queue runs it
+    (registry.tasks), and the worker removes the file when it is done.
+    """
+    from .tasks import registry_import_uploaded
+
+    if kind not in (PERSONS, COMPANIES):
+        raise ValueError(f"unknown extract kind {kind!r}")
+    codec = encoding_check(encoding)
+    directory = Path(settings.REGISTRY_UPLOAD_DIR)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    handle, path = tempfile.mkstemp(suffix=".csv", prefix="registre-", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        with transaction.atomic():
+            record = RegistryImport.objects.create(
+                kind=kind,
+                file_name=Path(upload.name).name[:255],
+                agent=agent,
+                status=RegistryImport.Status.QUEUED,
+            )
+            registry_import_uploaded.enqueue(record.pk, path, codec)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return record

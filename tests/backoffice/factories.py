@@ -93,9 +93,13 @@ def agent_groups() -> dict[str, Group]:
     """The groups the data migration made; made again after a transactional test's flush."""
     migration = importlib.import_module("backoffice.migrations.0002_agent_groups")
     closing = importlib.import_module("backoffice.migrations.0003_supervisors_close_accounts")
-    supervisor = migration.SUPERVISOR + closing.SUPERVISOR
+    separation = importlib.import_module(
+        "backoffice.migrations.0004_supervisors_upload_and_approve"
+    )
+    supervisor = migration.SUPERVISOR + closing.SUPERVISOR + separation.SUPERVISOR_GAINS
+    agent = [p for p in migration.AGENT if p not in separation.AGENT_LOSES]
     groups = {}
-    for name, wanted in (("agent", migration.AGENT), ("superviseur", supervisor)):
+    for name, wanted in (("agent", agent), ("superviseur", supervisor)):
         group, created = Group.objects.get_or_create(name=name)
         if created:
             group.permissions.set(
