@@ -159,7 +159,7 @@ def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_acc
 
 
 def test_a_supervisor_sees_an_agent_s_unusual_day_and_uploads_extracts(
-    live_server, nojs_page, assert_accessible
+    live_server, page, assert_accessible
 ):
     """DESIGN §8: many unlocks by one agent in a day are shown to supervisors, who alone
     upload registry extracts."""
@@ -169,7 +169,6 @@ def test_a_supervisor_sees_an_agent_s_unusual_day_and_uploads_extracts(
     for _ in range(10):
         AuditEvent.objects.create(type=AuditEvent.Type.ACCOUNT_UNLOCKED, actor=busy)
     supervisor = factories.agent(login="sup.martin", groups=("agent", "superviseur"))
-    page = nojs_page  # nothing here needs JavaScript
     sign_in(page, live_server, supervisor)
     alert = page.get_by_role("region", name="À vérifier aujourd'hui")
     expect(alert).to_contain_text("agent.presse a déverrouillé 10 comptes aujourd'hui")
