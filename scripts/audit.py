@@ -28,6 +28,8 @@ def main(locks: list[str]) -> int:
         "--disable-pip",
         "--progress-spinner",
         "off",
+        "--timeout",
+        "20",
         "--format",
         "json",
         "--vulnerability-service",

@@ -39,7 +39,9 @@ def limit_take(key: str, *, limit: int, window: int, when_cache_fails: bool) -> 
     """
     now = time.time()
     window_index = int(now // window)
-    timeout = max(1, math.ceil((window_index + 1) * window - now))
+    # A second past the window's end: the database cache keeps whole seconds, and an entry that
+    # expired before its window ended could be taken again (its add is not atomic then).
+    timeout = math.ceil((window_index + 1) * window - now) + 1
     keys = [f"{key}:{window_index}:{place}" for place in range(limit)]
     try:
         held = cache.get_many(keys)

@@ -45,18 +45,9 @@ def test_an_import_killed_outright_is_listed_as_failed_not_running(agent_client)
 
 
 def run_registry_worker():
-    from tests.delivery.worker import Worker
+    from tests.delivery.worker import run_worker
 
-    Worker(
-        queue_names=["registry"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-registry-worker",
-        excluded_queue_names=[],
-    ).run()
+    run_worker(queue="registry")
 
 
 def upload(client, path, **data):
