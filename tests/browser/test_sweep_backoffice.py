@@ -42,6 +42,7 @@ def office():
             "/agents/signup/signuprequest/",
             f"/agents/signup/signuprequest/{request.pk}/change/",
             "/agents/delivery/letterbatch/",
+            "/agents/delivery/letter/",  # with who asked for each letter, and the approval
             f"/agents/delivery/letterbatch/{batch.pk}/change/",
             "/agents/delivery/emaildelivery/",
             "/agents/audit/auditevent/",
