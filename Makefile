@@ -12,16 +12,33 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	ALLOWED_HOSTS=espace-prive.example \
 	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
 
-.PHONY: run test install install-dev lint importlint check-deploy pytest clean messages screenshots
+.PHONY: run test install install-dev lint importlint check-deploy pytest clean messages screenshots lock audit
 
-$(VENV)/.installed: requirements.in constraints.txt
+# What is installed is the lock: every package at its version, checked against its hashes
+# (pip's hash-checking mode), nothing resolved at install time. `make lock` writes the locks.
+PIP_INSTALL := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+
+$(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.in -c constraints.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.in
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.in -c constraints.txt
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@
+
+# Regenerate requirements.txt and requirements-dev.txt (versions and hashes) from
+# requirements*.in and constraints.txt: run it after adding or changing a dependency.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+lock: $(VENV)/.installed-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+# Known vulnerabilities of the locked set (pip-audit). Fails on a vulnerability; says loudly,
+# without failing, when no advisory source can be reached (AUDIT_STRICT=1 makes that fail too).
+audit: install-dev
+	$(PY) scripts/audit.py requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -29,6 +46,8 @@ install-dev: $(VENV)/.installed-dev
 .env:
 	$(PY) scripts/make_env.py .env
 
+# Development is chosen explicitly: manage.py and config.wsgi default to the production settings.
+run: export DJANGO_SETTINGS_MODULE = config.settings.dev
 run: install .env
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -54,7 +73,7 @@ check-deploy: install-dev
 pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint check-deploy pytest
+test: lint check-deploy audit pytest
 
 # After adding or changing text: `make messages`, translate locale/en/LC_MESSAGES/django.po,
 # commit the .po and the .mo (tests/core/test_translations.py fails on anything untranslated).

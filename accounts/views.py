@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.clients import client_ip
+from core.clients import client_network
 from core.forms import full_keyboard
 from signup.wizard import done_page
 
@@ -156,7 +156,9 @@ def password_reset_step(request, slug: str):
 def _reset_finish(request, state: reset.ResetState):
     try:
         page = password_reset_request(
-            reset=reset.reset_request(state.answers), client=client_ip(request), request=request
+            reset=reset.reset_request(state.answers),
+            client=client_network(request),
+            request=request,
         )
     except TooManyResets:
         return render(request, "accounts/reset_too_many.html", status=429)

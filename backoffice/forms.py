@@ -1,9 +1,11 @@
 """The back-office's forms: agent sign-in, second factor, review decisions, registry upload."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminPasswordChangeForm
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -155,6 +157,14 @@ class RegistryImportForm(Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith((".csv", ".txt")):
             raise forms.ValidationError(_("Choisissez un fichier .csv."))
+        if upload.size > settings.REGISTRY_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "Ce fichier dépasse %(max)s, la taille que le back-office accepte. "
+                    "Demandez son import par la commande import_registry sur le serveur."
+                )
+                % {"max": filesizeformat(settings.REGISTRY_UPLOAD_MAX_BYTES)}
+            )
         return upload
 
 

@@ -5,11 +5,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import LoginCounter, TemporaryPassword
+from accounts.models import LoginCounter, TemporaryPassword, User
+from audit.models import AuditEvent
 from delivery.models import Letter
 from identity import IdentityError
 from registry.digests import TypedIdentifier, typed_identifier
@@ -199,3 +201,48 @@ def review_candidates(signup_request, *, limit: int = 10):
             if normalize_name(nom) == wanted and pk not in ids:
                 ids.append(pk)
     return Person.objects.filter(pk__in=ids[:limit]).order_by("nom", "prenoms")
+
+
+@dataclass(frozen=True)
+class VolumeAlert:
+    """An agent whose actions of one kind today reached the alert threshold (DESIGN §8)."""
+
+    agent: object
+    what: str  # "letters" or "unlocks"
+    count: int
+    threshold: int
+
+
+def agent_volume_alerts(*, day: datetime.date | None = None) -> list[VolumeAlert]:
+    """Agents who asked for many letters by hand, or unlocked many accounts, on ``day``.
+
+    A letter asked for by hand or an unlock is how one agent could reach a member's account;
+    a supervisor looks at an unusual day. Counted from the audit log, which records each.
+    """
+    day = day or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    events = AuditEvent.objects.filter(
+        at__gte=start, at__lt=start + datetime.timedelta(days=1), actor__kind=User.Kind.AGENT
+    )
+    kinds = {
+        "letters": (
+            Q(type=AuditEvent.Type.AGENT_ACTION, data__action="letter_requested")
+            | Q(type=AuditEvent.Type.REVIEW_DECISION, data__decision="approved"),
+            settings.AGENT_DAILY_LETTERS_ALERT,
+        ),
+        "unlocks": (
+            Q(type=AuditEvent.Type.ACCOUNT_UNLOCKED),
+            settings.AGENT_DAILY_UNLOCKS_ALERT,
+        ),
+    }
+    alerts = []
+    for what, (condition, threshold) in kinds.items():
+        counts = defaultdict(int)
+        for actor_id in events.filter(condition).values_list("actor_id", flat=True):
+            counts[actor_id] += 1
+        agents = User.objects.in_bulk([a for a, n in counts.items() if n >= threshold])
+        alerts += [
+            VolumeAlert(agent=agents[a], what=what, count=counts[a], threshold=threshold)
+            for a in sorted(agents)
+        ]
+    return alerts

@@ -218,7 +218,9 @@ def member_letter_request(*, user: User, agent: User | None, request=None, reaso
 
     if Letter.objects.filter(user=user, status=Letter.Status.PENDING).exists():
         return None
-    letter = Letter.objects.create(user=user, language=user.language or "fr", reason=reason)
+    letter = Letter.objects.create(
+        user=user, language=user.language or "fr", reason=reason, requested_by=agent
+    )
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
         request=request,
@@ -296,8 +298,12 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
         if account.kind != User.Kind.MEMBER:
             raise DecisionError("not a member account")
         if not Letter.objects.filter(user=account, status=Letter.Status.PENDING).exists():
+            # Asked for by this agent's decision: another agent prints it (DESIGN §8).
             Letter.objects.create(
-                user=account, language=locked.language or "fr", reason="review_approved"
+                user=account,
+                language=locked.language or "fr",
+                reason="review_approved",
+                requested_by=agent,
             )
     locked.status = SignupRequest.Status.APPROVED
     locked.decided_at = timezone.now()

@@ -109,6 +109,15 @@ class AgentAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def index(self, request, extra_context=None):
+        """The home page; supervisors also see the agents with an unusual day (DESIGN §8)."""
+        from .selectors import agent_volume_alerts
+
+        extra_context = dict(extra_context or {})
+        if request.user.has_perm("delivery.approve_letter"):
+            extra_context["volume_alerts"] = agent_volume_alerts()
+        return super().index(request, extra_context)
+
     def login(self, request, extra_context=None):
         from . import views
 

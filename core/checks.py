@@ -47,6 +47,21 @@ def fund_colours_contrast(app_configs, **kwargs):
 
 
 @register()
+def mailbox_only_in_development(app_configs, **kwargs):
+    """The development mailbox keeps every email, temporary passwords included, on the disk."""
+    if settings.EMAIL_BACKEND == "core.mailbox.MailboxBackend" and not settings.DEBUG:
+        return [
+            Error(
+                "EMAIL_BACKEND is the development mailbox while DEBUG is off: temporary "
+                "passwords would be written to the disk instead of sent.",
+                hint="Set EMAIL_URL to the SMTP server; the mailbox is for development only.",
+                id="core.E003",
+            )
+        ]
+    return []
+
+
+@register()
 def agent_enrolment_days(app_configs, **kwargs):
     if settings.AGENT_ENROLMENT_DAYS < 1:
         return [

@@ -22,6 +22,29 @@ def client_ip(request) -> str:
     return _valid(address)
 
 
+# An IPv6 client usually holds a whole /64 (RFC 6177, the prefix a home or a phone is given) and
+# may take any address in it: counting per address would give it 2^64 fresh counters.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(request) -> str:
+    """The key that per-client limits count under: the IPv4 address, or the IPv6 /64 network.
+
+    "" when the address is unknown (every unknown client then shares one counter).
+    """
+    return network_of(client_ip(request))
+
+
+def network_of(address: str) -> str:
+    """``address`` (as ``client_ip`` gives it) reduced to what one client holds."""
+    if ":" not in address:
+        return address
+    ip = ipaddress.IPv6Address(address)
+    if ip.ipv4_mapped is not None:  # an IPv4 client seen through an IPv6 socket
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, IPV6_CLIENT_PREFIX), strict=False))
+
+
 def _valid(address: str) -> str:
     """The address if it is one, else "": it is stored in IP address columns (PostgreSQL inet)."""
     try:

@@ -26,12 +26,29 @@ def redact(text: str) -> str:
 
 
 class RedactSecretsFilter(logging.Filter):
+    """Masks the message, and the exception's text and traceback that the handler would print.
+
+    A traceback quotes the exception's message (« invalid literal for int(): '1850597…' ») and
+    the source lines around it: it is formatted here, masked, and kept as the record's
+    ``exc_text``, which the formatters print instead of formatting ``exc_info`` again.
+    """
+
+    _formatter = logging.Formatter()
+
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a broken format string is still logged, as it is
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
+            message = None
+        if message is not None:
+            cleaned = redact(message)
+            if cleaned != message:
+                record.msg, record.args = cleaned, ()
+        if record.exc_info:
+            record.exc_text = record.exc_text or self._formatter.formatException(record.exc_info)
+            record.exc_info = None  # no handler formats the unmasked exception again
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

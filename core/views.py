@@ -65,4 +65,11 @@ def theme_css(request):
 
 @require_GET
 def dev_mailbox(request):
+    """The development mailbox: every email sent, temporary passwords included.
+
+    Served only with DEBUG and the mailbox backend (config/urls.py mounts it only then); the
+    view checks again, so that no other URL configuration can expose it on a server.
+    """
+    if not (settings.DEBUG and getattr(settings, "DEV_MAILBOX", False)):
+        raise Http404
     return render(request, "core/dev_mailbox.html", {"messages_in_box": read_mailbox()})

@@ -28,6 +28,7 @@ from identity import first_given_name
 from .models import Letter, LetterBatch
 from .pdf import LetterPage, LetterPrinter
 from .postal import AddressError, PostalAddress, address_block, recipient_line
+from .selectors import letter_held_back
 
 # Letters are read and their passwords issued this many at a time: memory stays flat.
 CHUNK_SIZE = 500
@@ -36,6 +37,9 @@ SKIP_REASONS = {
     "no_address": gettext_lazy("pas d'adresse postale dans le registre"),
     "address": gettext_lazy("adresse impossible à écrire en 38 caractères par ligne"),
     "inactive": gettext_lazy("compte verrouillé"),
+    "four_eyes": gettext_lazy(
+        "demandé par vous : un autre agent l'imprime, ou un superviseur l'approuve"
+    ),
 }
 
 
@@ -77,18 +81,31 @@ def letters_batch_generate(*, out, agent: User | None = None, request=None) -> B
     Letters that cannot be printed (no address on file, locked account) stay pending and are
     listed in the report. When an account has several pending letters, the latest is printed
     and the others are cancelled: one password each, or the first would be void on arrival.
+    An account whose latest letter this agent asked for by hand is left out, all its letters
+    pending (delivery.selectors.letter_held_back).
     """
     rows = list(
         Letter.objects.select_for_update()
         .filter(status=Letter.Status.PENDING)
         .order_by("created_at", "pk")
-        .values_list("pk", "user_id")
+        .values_list("pk", "user_id", "requested_by_id", "approved_by_id")
     )
-    latest = {user_id: pk for pk, user_id in rows}
-    superseded = [pk for pk, user_id in rows if latest[user_id] != pk]
+    latest = {user_id: pk for pk, user_id, *_ in rows}
+    held = {
+        pk: "four_eyes"
+        for pk, user_id, requested, approved in rows
+        if latest[user_id] == pk
+        and letter_held_back(requested_by_id=requested, approved_by_id=approved, agent=agent)
+    }
+    held_users = {user_id for pk, user_id, *_ in rows if pk in held}
+    superseded = [
+        pk for pk, user_id, *_ in rows if latest[user_id] != pk and user_id not in held_users
+    ]
     if superseded:
         Letter.objects.filter(pk__in=superseded).update(status=Letter.Status.CANCELLED)
-    report = _print(sorted(latest.values()), out=out, agent=agent)
+    printable = sorted(pk for pk in latest.values() if pk not in held)
+    report = _print(printable, out=out, agent=agent)
+    report.skipped.update(held)
     report.superseded = len(superseded)
     _audit_batch(report, agent=agent, request=request, reprint_of=None)
     return report
@@ -100,15 +117,23 @@ def letters_batch_reprint(
 ) -> BatchReport:
     """Print again the letters of a batch not yet posted, with new passwords, as a new batch.
 
-    The passwords printed the first time are voided by the new ones (accounts.passwords).
+    The passwords printed the first time are voided by the new ones (accounts.passwords). A
+    letter this agent asked for by hand is not printed again by them
+    (delivery.selectors.letter_held_back): it stays in its batch, for another agent.
     """
-    ids = list(
+    rows = list(
         Letter.objects.select_for_update()
         .filter(batch=batch, status=Letter.Status.PRINTED)
         .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "requested_by_id", "approved_by_id")
     )
-    report = _print(ids, out=out, agent=agent)
+    held = {
+        pk: "four_eyes"
+        for pk, requested, approved in rows
+        if letter_held_back(requested_by_id=requested, approved_by_id=approved, agent=agent)
+    }
+    report = _print([pk for pk, *_ in rows if pk not in held], out=out, agent=agent)
+    report.skipped.update(held)
     _audit_batch(report, agent=agent, request=request, reprint_of=batch.pk)
     return report
 

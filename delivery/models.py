@@ -16,6 +16,7 @@ class EmailDelivery(models.Model):
         ACCOUNT_LOCKED = "account_locked", _("Avis : compte verrouillé")
         PASSWORD_CHANGED = "password_changed", _("Avis : mot de passe changé")
         REPLY_WAITING = "reply_waiting", _("Avis : réponse de la caisse")
+        EMAIL_CHANGED = "email_changed", _("Avis : adresse email changée")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -113,11 +114,33 @@ class Letter(models.Model):
         related_name="letters",
     )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    # The agent who asked for this letter by hand (a new password by post, an approved review
+    # request); empty when the product queued it itself. Such a letter is printed only in a
+    # batch made by another agent, or once a supervisor other than the requester approved it
+    # (DESIGN §8, delivery.selectors.letter_held_back).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approuvé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approuvé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("courrier")
         verbose_name_plural = _("courriers")
         ordering = ["created_at"]
+        permissions = [("approve_letter", _("Approuver un courrier demandé par un autre agent"))]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):

@@ -6,8 +6,13 @@ if and only if what caused it is committed (DESIGN §9).
 """
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import EmailDelivery
+from audit.models import AuditEvent
+from audit.services import audit_record
+
+from .models import EmailDelivery, Letter
+from .selectors import letter_approvable_by
 from .tasks import email_send
 
 
@@ -48,3 +53,30 @@ def email_resend(*, delivery: EmailDelivery) -> EmailDelivery:
     delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
     email_send.enqueue(delivery.pk)
     return delivery
+
+
+@transaction.atomic
+def letter_approve(*, letter, agent, request=None) -> bool:
+    """A supervisor lets a letter another agent asked for be printed by any agent (DESIGN §8).
+
+    False when it cannot be approved: not asked for by hand, asked for by this supervisor, no
+    longer waiting, already approved, or the agent is not a supervisor.
+    """
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.status != Letter.Status.PENDING or not letter_approvable_by(
+        letter=letter, agent=agent
+    ):
+        return False
+    letter.approved_by = agent
+    letter.approved_at = timezone.now()
+    letter.save(update_fields=["approved_by", "approved_at"])
+    audit_record(
+        AuditEvent.Type.AGENT_ACTION,
+        request=request,
+        actor=agent,
+        subject=letter.user,
+        action="letter_approved",
+        letter=letter.pk,
+        requested_by=letter.requested_by_id,
+    )
+    return True

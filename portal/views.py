@@ -12,6 +12,7 @@ from accounts.forms import PasswordChangeForm
 from accounts.selectors import LinkStatus, email_change_for_link, recent_logins
 from accounts.services import (
     LOGIN_EVENT,
+    TooManyEmailChanges,
     email_change_confirm,
     email_change_request,
     mobile_update,
@@ -57,9 +58,16 @@ def email_change(request):
     initial = {} if user.email_confirmed else {"new_email": user.email}
     form = EmailChangeForm(user, data=_data(request), initial=initial, request=request)
     if request.method == "POST" and form.is_valid():
-        change = email_change_request(user=user, new_email=form.cleaned_data["new_email"])
-        request.session["email_change_sent_to"] = change.new_email
-        return redirect("portal:email_sent")
+        try:
+            change = email_change_request(user=user, new_email=form.cleaned_data["new_email"])
+        except TooManyEmailChanges:
+            form.add_error(
+                "new_email",
+                _("Vous avez demandé trop de changements d'adresse aujourd'hui. Réessayez demain."),
+            )
+        else:
+            request.session["email_change_sent_to"] = change.new_email
+            return redirect("portal:email_sent")
     return render(request, "portal/email_change.html", {"form": form})
 
 

@@ -127,6 +127,8 @@ class RegistryImport(models.Model):
         COMPANIES = "companies", _("Entreprises")
 
     class Status(models.TextChoices):
+        # An extract uploaded in the back-office, waiting for a worker (registry.tasks).
+        QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours")
         DONE = "done", _("Terminé")
         REFUSED = "refused", _("Refusé")

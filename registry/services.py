@@ -68,6 +68,7 @@ def registry_import(
     progress: Progress | None = None,
     workers: int | None = None,
     file_name: str | None = None,
+    record: RegistryImport | None = None,
 ) -> RegistryImport:
     """Import an extract of persons (``kind="persons"``) or companies into the registry.
 
@@ -78,6 +79,7 @@ def registry_import(
     with any use of multiprocessing, a script that calls this must guard its entry point
     with ``if __name__ == "__main__":`` (manage.py, gunicorn and pytest do). ``file_name``:
     the name the record and the audit log keep, when ``path`` is a copy (an upload).
+    ``record``: the queued record of an upload (``registry.tasks.registry_upload_queue``), run now.
     """
     if kind not in (PERSONS, COMPANIES):
         raise ValueError(f"unknown extract kind {kind!r}")
@@ -93,6 +95,7 @@ def registry_import(
             agent=agent,
             progress=progress,
             workers=workers,
+            record=record,
         )
     if record.status == RegistryImport.Status.DONE:
         for hook in IMPORT_DONE_HOOKS:
@@ -113,12 +116,16 @@ def import_done_hook(hook: Callable[[], object]) -> Callable[[], object]:
     return hook
 
 
-def _import(*, path, file_name, kind, codec, agent, progress, workers) -> RegistryImport:
+def _import(*, path, file_name, kind, codec, agent, progress, workers, record) -> RegistryImport:
     registry_imports_interrupted_close()
     with transaction.atomic():
-        record = RegistryImport.objects.create(
-            kind=kind, file_name=file_name, agent=agent, pid=os.getpid()
-        )
+        if record is None:
+            record = RegistryImport.objects.create(
+                kind=kind, file_name=file_name, agent=agent, pid=os.getpid()
+            )
+        else:
+            record.status, record.pid = RegistryImport.Status.RUNNING, os.getpid()
+            record.save(update_fields=["status", "pid"])
         # Taken before the record is visible: no one can find it running yet unlocked.
         _running_lock(record, take=True)
     try:

@@ -11,10 +11,23 @@ PORT = os.environ.get("PORT", "8000")
 
 
 def main() -> int:
+    # The development settings, chosen here explicitly (manage.py defaults to production).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     python = sys.executable
     processes = [
         subprocess.Popen([python, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
-        subprocess.Popen([python, "manage.py", "db_worker", "--interval", "0.5", "--no-reload"]),
+        subprocess.Popen(
+            [
+                python,
+                "manage.py",
+                "db_worker",
+                "--queue-name",
+                "default,registry",
+                "--interval",
+                "0.5",
+                "--no-reload",
+            ]
+        ),
     ]
     time.sleep(2)
     subprocess.run([python, "manage.py", "demo_identities", "--url", f"http://{HOST}:{PORT}/"])

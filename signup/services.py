@@ -28,12 +28,29 @@ COMPLETIONS_PER_HOUR = 10
 # only the letter is offered (DESIGN §3).
 FAILED_VERIFICATIONS_LIMIT = 3
 FAILED_VERIFICATIONS_WINDOW = timedelta(hours=24)
-# At most one « someone asked to register » notice a day, so that nobody can flood a mailbox.
+# At most one « someone asked to register » notice a day (a day of the clock), so that nobody
+# can flood a mailbox.
 EXISTING_NOTICE_WINDOW = 24 * 3600
 
 
 class TooManyCompletions(Exception):
     """This client has finished too many registrations in the last hour."""
+
+
+def _completion_place_take(client: str) -> bool:
+    """One of the client's completions this hour (``client``: core.clients.client_network).
+
+    Open while the cache is down (docs/decisions/limits-when-the-cache-fails.md): the person
+    finishing must not lose their registration to our outage, and what the limit slows down
+    (walking through the registry) is held by the page 7 that tells nothing and by the failed
+    proofs counted in the database.
+    """
+    return throttle.limit_take(
+        f"signup:completions:{client}",
+        limit=COMPLETIONS_PER_HOUR,
+        window=3600,
+        when_cache_fails=True,
+    )
 
 
 class Outcome(StrEnum):
@@ -75,7 +92,7 @@ def registration_complete(*, registration: Registration, client: str, request=No
     Raises ``TooManyCompletions`` when the client is over its hourly limit. Whatever the
     registry holds, the same lookups are made, so that the time taken tells nothing.
     """
-    if throttle.counter_add(f"signup:completions:{client}", window=3600) > COMPLETIONS_PER_HOUR:
+    if not _completion_place_take(client):
         raise TooManyCompletions
     identity = (
         _company_identity(registration)
@@ -279,11 +296,22 @@ def _letter_reason(registration: Registration) -> str:
 
 
 def _existing_account_notify(*, account: User) -> None:
-    """Tell the account's own address that someone asked to register with its identifier."""
-    if not account.email:
+    """Tell the account's own confirmed address that someone asked to register with its
+    identifier.
+
+    An address typed at a registration and never proven gets nothing (DESIGN §3): whoever
+    typed it may be a stranger holding someone else's identity, and the notice would tell them
+    that the identifier is in the registry and has an account. Closed while the cache is down:
+    a notice that is not sent harms nobody, a flood of them would.
+    """
+    if not (account.email and account.email_confirmed):
         return
-    key = f"signup:existing-notice:{account.pk}"
-    if throttle.counter_add(key, window=EXISTING_NOTICE_WINDOW) > 1:
+    if not throttle.limit_take(
+        f"signup:existing-notice:{account.pk}",
+        limit=1,
+        window=EXISTING_NOTICE_WINDOW,
+        when_cache_fails=False,
+    ):
         return
     email_enqueue(
         kind=EmailDelivery.Kind.EXISTING_ACCOUNT,
@@ -338,7 +366,7 @@ def other_request_create(
 
     Rate-limited with the registrations of the same client (``TooManyCompletions``).
     """
-    if throttle.counter_add(f"signup:completions:{client}", window=3600) > COMPLETIONS_PER_HOUR:
+    if not _completion_place_take(client):
         raise TooManyCompletions
     signup_request = SignupRequest.objects.create(
         kind=SignupRequest.Kind.OTHER,

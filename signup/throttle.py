@@ -1,16 +1,23 @@
 """Limits: brakes on requests per client in the shared cache, failed proofs in the database.
 
-- A counter, in Django's shared cache (the database cache by default, Redis when CACHE_URL is
-  set, DESIGN §9: every gunicorn worker and machine counts in the same place), is a (count,
-  window end) pair written with an explicit timeout, because Django's generic ``incr`` resets
-  the timeout to the default on some backends (the database cache), which would shorten a
-  24-hour window to minutes. Concurrent hits may occasionally count once instead of twice: a
-  limit is reached a little later, never sooner. That is enough for a brake on abuse.
-- Places are for a limit on guesses, which must hold when the guesses come all at once and
-  must not be evicted: rows of ``ProofFailure``, one per place, taken by one statement each
-  (``proof_place_take``) that the database runs atomically.
+- A limit (``limit_take``) is a number of places per window of the clock (an hour, a day), in
+  Django's shared cache (the database cache by default, Redis when CACHE_URL is set, DESIGN §9:
+  every gunicorn worker and machine counts in the same place). Each event takes one place with
+  the cache's ``add``, which only one caller can win for a key (Redis SET NX; the database
+  cache's INSERT under its primary key), so that a burst of requests sent at once cannot take
+  more places than there are. A read-then-write counter could be passed by such a burst. Each
+  window has keys of its own, so that a place is never taken over from an expired entry (the
+  database cache's ``add`` over an expired row is not atomic). A burst straddling the end of a
+  window may get the places of both windows: at most twice the limit, never more.
+- When the cache cannot be reached, a limit neither raises nor decides silently: the caller
+  says whether its limit then lets the event through or not (docs/decisions/
+  limits-when-the-cache-fails.md), and the outage is logged as an error.
+- Places of failed proofs are for a limit on guesses, which must hold when the guesses come all
+  at once and must not be evicted: rows of ``ProofFailure``, one per place, taken by one
+  statement each (``proof_place_take``) that the database runs atomically.
 """
 
+import logging
 import math
 import time
 from datetime import timedelta
@@ -21,18 +28,32 @@ from django.utils import timezone
 
 from .models import ProofFailure
 
+logger = logging.getLogger(__name__)
 
-def counter_add(key: str, *, window: int) -> int:
-    """Count one event under ``key`` in a window of ``window`` seconds; return the new count."""
+
+def limit_take(key: str, *, limit: int, window: int, when_cache_fails: bool) -> bool:
+    """Take one of ``limit`` places under ``key`` for the current window of ``window`` seconds.
+
+    False when every place is held. When the cache fails, returns ``when_cache_fails`` (True:
+    the limit is open during the outage; False: closed) after logging the failure.
+    """
     now = time.time()
-    value = cache.get(key)
-    if value is None or value[1] <= now:
-        count, ends = 0, now + window
-    else:
-        count, ends = value
-    count += 1
-    cache.set(key, (count, ends), timeout=max(1, math.ceil(ends - now)))
-    return count
+    window_index = int(now // window)
+    # A second past the window's end: the database cache keeps whole seconds, and an entry that
+    # expired before its window ended could be taken again (its add is not atomic then).
+    timeout = math.ceil((window_index + 1) * window - now) + 1
+    keys = [f"{key}:{window_index}:{place}" for place in range(limit)]
+    try:
+        held = cache.get_many(keys)
+        return any(k not in held and cache.add(k, 1, timeout=timeout) for k in keys)
+    except Exception:
+        # Any failure of the cache backend (Redis down, a timeout): never a 500 for it.
+        logger.exception(
+            "Rate limit %s: the cache is unreachable; the limit is %s until it is back.",
+            ":".join(key.split(":")[:2]),
+            "OPEN" if when_cache_fails else "CLOSED",
+        )
+        return when_cache_fails
 
 
 # A place is free when it has no row or its row has expired; the database decides it for each

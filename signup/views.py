@@ -1,5 +1,7 @@
 """The registration's pages: one address per step, the state in the session (signup.wizard)."""
 
+import logging
+
 from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.clients import client_ip
+from core.clients import client_network
 from core.forms import full_keyboard
 
 from . import services
@@ -18,6 +20,8 @@ from . import steps as wizard_steps
 from .models import FunnelCount
 from .steps import TOTAL_STEPS, Step
 from .wizard import Wizard, done_page
+
+logger = logging.getLogger(__name__)
 
 
 def step_url(step: Step) -> str:
@@ -108,7 +112,7 @@ def _finish(request, wizard: Wizard, step: Step, form):
         wizard.mark_invalid(invalid)
         wizard.save()
         return redirect(step_url(invalid))
-    client = client_ip(request)
+    client = client_network(request)
     try:
         if step is wizard_steps.OTHER_REQUEST:
             data = form.cleaned_data
@@ -140,7 +144,25 @@ def _finish(request, wizard: Wizard, step: Step, form):
     except services.TooManyCompletions:
         wizard.save()
         return render(request, "signup/too_many.html", status=429)
-    wizard.finish(completion.page)
+    return _done_show(request, wizard, completion.page)
+
+
+def _done_show(request, wizard: Wizard, page: str):
+    """Send the person to page 7 of a registration that is now committed.
+
+    The session that remembers page 7 is written here rather than by the middleware after
+    the response is made: if it cannot be written (the database lost at that instant), the
+    person still sees page 7, not an error hiding an account that exists and an email that
+    is on its way.
+    """
+    wizard.finish(page)
+    try:
+        request.session.save()
+    except Exception:
+        logger.exception("Registration committed, but its session could not be written.")
+        request.session.modified = False  # nothing more to try at the end of the request
+        return render(request, "signup/done.html", {"by_post": page == services.Page.POST})
+    request.session.modified = False  # written above, once
     return redirect("signup:done")
 
 

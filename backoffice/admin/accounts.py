@@ -55,7 +55,8 @@ class TemporaryPasswordInline(ReadOnlyInline):
 
 class LetterInline(ReadOnlyInline):
     model = Letter
-    fields = ("created_at", "reason", "language", "status", "batch")
+    fk_name = "user"
+    fields = ("created_at", "reason", "language", "status", "batch", "requested_by")
     readonly_fields = fields
     ordering = ("-created_at",)
 

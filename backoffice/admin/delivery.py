@@ -22,7 +22,7 @@ from delivery.letters import (
     letters_pending_count,
 )
 from delivery.models import EmailDelivery, Letter, LetterBatch
-from delivery.services import email_resend
+from delivery.services import email_resend, letter_approve
 
 from .accounts import ReadOnlyInline
 from .base import AuditedModelAdmin, IdentifierSearchMixin, NoSaveMixin
@@ -44,12 +44,31 @@ class ReadOnlyAdmin(NoSaveMixin, AuditedModelAdmin):
 class LetterAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
     identifier_field = "user__login"
     change_list_template = "backoffice/letters_change_list.html"
-    list_display = ("created_at", "recipient", "reason", "language", "status", "batch")
+    list_display = (
+        "created_at",
+        "recipient",
+        "reason",
+        "language",
+        "status",
+        "batch",
+        "requested_by",
+        "approved_by",
+    )
     list_filter = ("status", "reason", "language")
     search_fields = ("user__last_name",)
-    list_select_related = ("user", "batch")
-    fields = ("user", "reason", "language", "status", "batch", "created_at")
-    actions = ("cancel_letters",)
+    list_select_related = ("user", "batch", "requested_by", "approved_by")
+    fields = (
+        "user",
+        "reason",
+        "language",
+        "status",
+        "batch",
+        "created_at",
+        "requested_by",
+        "approved_by",
+        "approved_at",
+    )
+    actions = ("cancel_letters", "approve_letters")
 
     @admin.display(description=gettext_lazy("destinataire"))
     def recipient(self, obj):
@@ -68,6 +87,23 @@ class LetterAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
         self.message_user(
             request,
             ngettext("%(count)d courrier annulé.", "%(count)d courriers annulés.", count)
+            % {"count": count},
+        )
+
+    def has_approve_permission(self, request):
+        return request.user.has_perm("delivery.approve_letter")
+
+    @admin.action(
+        description=gettext_lazy(
+            "Approuver l'impression par tout agent (superviseur, courriers demandés par un autre)"
+        ),
+        permissions=["approve"],
+    )
+    def approve_letters(self, request, queryset):
+        count = sum(letter_approve(letter=x, agent=request.user, request=request) for x in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d courrier approuvé.", "%(count)d courriers approuvés.", count)
             % {"count": count},
         )
 

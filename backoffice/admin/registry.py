@@ -1,8 +1,5 @@
 """The registry extract: persons, companies, and the imports done (DESIGN §6)."""
 
-import os
-import tempfile
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
@@ -14,7 +11,8 @@ from django.utils.translation import gettext_lazy
 
 from identity import IdentityError, parse_siret
 from registry.models import Company, Person, RegistryImport
-from registry.services import registry_import, registry_imports_interrupted_close
+from registry.services import registry_imports_interrupted_close
+from registry.tasks import registry_upload_queue
 
 from ..forms import RegistryImportForm
 from ..selectors import looks_like_identifier
@@ -196,32 +194,19 @@ class RegistryImportAdmin(ViewOnlyAdmin):
         return TemplateResponse(request, "backoffice/registry_upload.html", context)
 
     def _run_import(self, request, form):
-        upload = form.cleaned_data["file"]
-        # The import reads a path: the upload goes to a private temporary file, removed after.
-        handle, path_name = tempfile.mkstemp(suffix=".csv", prefix="registre-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            record = registry_import(
-                path=path_name,
-                kind=form.cleaned_data["kind"],
-                encoding=form.cleaned_data["encoding"],
-                agent=request.user,
-                file_name=upload.name,
-            )
-        finally:
-            os.unlink(path_name)
-        if record.status != RegistryImport.Status.DONE:
-            self.message_user(request, record.message, messages.ERROR)
-            return record
+        # Run by a worker, not in this request (registry.tasks.registry_upload_queue).
+        record = registry_upload_queue(
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            encoding=form.cleaned_data["encoding"],
+            agent=request.user,
+        )
         self.message_user(
             request,
             _(
-                "Import terminé : %(created)d créées, %(updated)d mises à jour, "
-                "%(rejected)d lignes refusées."
-            )
-            % {"created": record.created, "updated": record.updated, "rejected": record.rejected},
-            messages.SUCCESS if not record.rejected else messages.WARNING,
+                "Import en attente : il commence dès qu'un worker est libre. Rechargez cette "
+                "page pour suivre son état."
+            ),
+            messages.INFO,
         )
         return record

@@ -153,8 +153,17 @@ else:
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
+        # « default »: the emails; « registry »: the back-office's uploaded extracts, long runs
+        # that must not delay an email (registry.tasks).
+        "QUEUES": ["default", "registry"],
     }
 }
+# Where an extract uploaded in the back-office waits for its import (registry.tasks): private
+# to the service's user, and shared with the machine that runs the « registry » worker.
+REGISTRY_UPLOAD_DIR = env.path("REGISTRY_UPLOAD_DIR", default=BASE_DIR / "var" / "imports")
+# The largest extract the back-office accepts (bytes); larger ones go through the command
+# `import_registry` on the server. Set the reverse proxy's own limit to the same value.
+REGISTRY_UPLOAD_MAX_BYTES = env.int("REGISTRY_UPLOAD_MAX_BYTES", default=1024**3)
 
 # --- Users and passwords -----------------------------------------------------------------------
 
@@ -183,17 +192,28 @@ LOGOUT_REDIRECT_URL = "core:home"
 SESSION_ENGINE = "accounts.session_store"
 SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())  # absolute ceiling
 SESSION_IDLE_TIMEOUT = int(timedelta(minutes=30).total_seconds())
+# The __Host- prefix (OWASP ASVS 3.4.4): browsers keep such a cookie only if it is Secure, for
+# the whole site and without a Domain, so that no neighbouring subdomain can set or shadow it.
+# Plain names where the site runs over http (development, tests), where browsers refuse it.
+SESSION_COOKIE_NAME = "__Host-sessionid"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_NAME = "__Host-django_language"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Number of reverse proxies in front of gunicorn whose X-Forwarded-For and X-Forwarded-Proto
+# are trusted (core.clients). With none, both headers come from the client itself: trusting
+# X-Forwarded-Proto then would let a plain-HTTP request pass for HTTPS.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -321,5 +341,7 @@ OTP_TOTP_ISSUER = FUND["name"]
 # of the reset of their second factor; later, a supervisor resets it again. It keeps the window
 # in which someone holding only the first password could enrol their own phone short.
 AGENT_ENROLMENT_DAYS = env.int("AGENT_ENROLMENT_DAYS", default=7)
-# Number of reverse proxies in front of gunicorn whose X-Forwarded-For is trusted.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Supervisors see on the back-office home every agent who, in one day, asked for this many
+# letters by hand (approved review requests included) or unlocked this many accounts (DESIGN §8).
+AGENT_DAILY_LETTERS_ALERT = env.int("AGENT_DAILY_LETTERS_ALERT", default=10)
+AGENT_DAILY_UNLOCKS_ALERT = env.int("AGENT_DAILY_UNLOCKS_ALERT", default=10)

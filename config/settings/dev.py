@@ -21,8 +21,12 @@ from .base import BASE_DIR, env  # noqa: E402
 
 DEBUG = True
 
+# Served over http: no Secure cookie, so no __Host- prefix either (browsers would drop them).
+SESSION_COOKIE_NAME = "sessionid"
 SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_NAME = "csrftoken"
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_SECURE = False
 
 # Mail lands in var/mailbox/, read at /dev/mailbox/ (DESIGN §9), unless EMAIL_URL says otherwise.

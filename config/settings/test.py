@@ -18,8 +18,12 @@ from .base import *  # noqa: E402,F403
 DEBUG = False
 DEV_MAILBOX = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Served over http: no Secure cookie, so no __Host- prefix either (browsers would drop them).
+SESSION_COOKIE_NAME = "sessionid"
 SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_NAME = "csrftoken"
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_SECURE = False
 # Static files served from the app directories, no manifest to build before each run.
 STORAGES = {

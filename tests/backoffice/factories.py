@@ -100,12 +100,15 @@ def agent_groups() -> dict[str, Group]:
     migration = importlib.import_module("backoffice.migrations.0002_agent_groups")
     closing = importlib.import_module("backoffice.migrations.0003_supervisors_close_accounts")
     messaging = importlib.import_module("messaging.migrations.0002_agents_answer_messages")
-    supervisor = migration.SUPERVISOR + closing.SUPERVISOR + messaging.AGENT
+    separation = importlib.import_module(
+        "backoffice.migrations.0004_supervisors_upload_and_approve"
+    )
+    supervisor = (
+        migration.SUPERVISOR + closing.SUPERVISOR + separation.SUPERVISOR_GAINS + messaging.AGENT
+    )
+    agent = [p for p in migration.AGENT if p not in separation.AGENT_LOSES] + messaging.AGENT
     groups = {}
-    for name, wanted in (
-        ("agent", migration.AGENT + messaging.AGENT),
-        ("superviseur", supervisor),
-    ):
+    for name, wanted in (("agent", agent), ("superviseur", supervisor)):
         group, created = Group.objects.get_or_create(name=name)
         if created:
             group.permissions.set(

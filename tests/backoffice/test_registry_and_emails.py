@@ -1,8 +1,6 @@
 """Registry imports seen and run from the back-office; failed emails sent again."""
 
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -46,65 +44,112 @@ def test_an_import_killed_outright_is_listed_as_failed_not_running(agent_client)
     assert "son processus a disparu" in detail.content.decode()
 
 
-def test_agent_uploads_an_extract_and_the_import_runs(agent_client, agent, tmp_path):
+def run_registry_worker():
+    from tests.delivery.worker import run_worker
+
+    run_worker(queue="registry")
+
+
+def upload(client, path, **data):
+    with path.open("rb") as file:
+        return client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "persons", "encoding": "utf-8", "file": file, **data},
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_supervisor_uploads_an_extract_and_a_worker_runs_the_import(
+    supervisor_client, supervisor, tmp_path, settings
+):
     from tests.registry import factories as extracts
 
+    settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"
     path = extracts.extract(
         tmp_path / "extrait-novembre.csv",
         [extracts.person(1), extracts.person(2), extracts.person(3, nir="123")],
     )
-    uploads = Path(tempfile.gettempdir())
-    before = set(uploads.glob("registre-*.csv"))
-    with path.open("rb") as upload:
-        response = agent_client.post(
-            "/agents/registry/registryimport/importer/",
-            {"kind": "persons", "encoding": "utf-8", "file": upload},
-        )
+    response = upload(supervisor_client, path)
     record = RegistryImport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/agents/registry/registryimport/{record.pk}/change/"
-    assert (record.file_name, record.agent, record.created, record.rejected) == (
+    # The request only queued it: the registry has not changed yet, the status says so.
+    assert record.status == RegistryImport.Status.QUEUED
+    assert not Person.objects.exists()
+    page = supervisor_client.get(response["Location"]).content.decode()
+    assert "En attente" in page
+    [kept] = (tmp_path / "imports").iterdir()
+    assert kept.stat().st_mode & 0o077 == 0  # readable by the service's user only
+
+    run_registry_worker()
+    record.refresh_from_db()
+    assert (record.status, record.file_name, record.agent, record.created, record.rejected) == (
+        RegistryImport.Status.DONE,
         "extrait-novembre.csv",
-        agent,
+        supervisor,
         2,
         1,
     )
     assert Person.objects.count() == 2
-    # The audit log names the file the agent chose, not the temporary copy.
+    # The audit log names the file the agent chose, not the kept copy.
     event = AuditEvent.objects.get(type=AuditEvent.Type.REGISTRY_IMPORT)
     assert event.data["file_name"] == "extrait-novembre.csv"
-    page = agent_client.get(response["Location"]).content.decode()
+    page = supervisor_client.get(response["Location"]).content.decode()
     assert "<td>4</td>" in page  # the rejected line's number, with its reason
-    assert set(uploads.glob("registre-*.csv")) == before  # the upload is not kept
+    assert list((tmp_path / "imports").iterdir()) == []  # the upload is not kept
 
 
-def test_an_extract_in_the_wrong_encoding_is_refused_whole(agent_client, tmp_path):
+def test_an_agent_cannot_upload_an_extract(agent_client, tmp_path, settings):
+    """An extract changes addresses and proofs: one agent alone must not send one (DESIGN §8)."""
     from tests.registry import factories as extracts
 
+    settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"
+    path = extracts.extract(tmp_path / "x.csv", [extracts.person(1)])
+    assert upload(agent_client, path).status_code == 403
+    assert agent_client.get("/agents/registry/registryimport/importer/").status_code == 403
+    assert (
+        "Importer un extrait"
+        not in agent_client.get("/agents/registry/registryimport/").content.decode()
+    )
+    assert not RegistryImport.objects.exists() and not Person.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_extract_in_the_wrong_encoding_is_refused_whole(supervisor_client, tmp_path, settings):
+    from tests.registry import factories as extracts
+
+    settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"
     path = extracts.extract(
         tmp_path / "x.csv", [extracts.person(1, nom="Lédée")], encoding="cp1252"
     )
-    with path.open("rb") as upload:
-        response = agent_client.post(
-            "/agents/registry/registryimport/importer/",
-            {"kind": "persons", "encoding": "utf-8", "file": upload},
-            follow=True,
-        )
-    assert RegistryImport.objects.get().status == RegistryImport.Status.REFUSED
-    assert "Le registre n&#x27;a pas changé." in response.content.decode()
+    upload(supervisor_client, path)
+    run_registry_worker()
+    record = RegistryImport.objects.get()
+    assert record.status == RegistryImport.Status.REFUSED
+    page = supervisor_client.get(f"/agents/registry/registryimport/{record.pk}/change/")
+    assert "Le registre n&#x27;a pas changé." in page.content.decode()
     assert not Person.objects.exists()
 
 
-def test_upload_refuses_what_is_not_a_csv(agent_client, tmp_path):
+def test_upload_refuses_what_is_not_a_csv(supervisor_client, tmp_path):
     bad = tmp_path / "photo.png"
     bad.write_bytes(b"\x89PNG")
-    with bad.open("rb") as upload:
-        response = agent_client.post(
-            "/agents/registry/registryimport/importer/",
-            {"kind": "persons", "encoding": "utf-8", "file": upload},
-        )
+    response = upload(supervisor_client, bad)
     assert response.status_code == 200
     assert "Choisissez un fichier .csv." in response.content.decode()
+
+
+def test_upload_refuses_a_file_over_the_size_limit(supervisor_client, tmp_path, settings):
+    from tests.registry import factories as extracts
+
+    settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"
+    settings.REGISTRY_UPLOAD_MAX_BYTES = 100
+    path = extracts.extract(tmp_path / "big.csv", [extracts.person(1), extracts.person(2)])
+    response = upload(supervisor_client, path)
+    assert response.status_code == 200
+    assert "Ce fichier dépasse 100\xa0octets" in response.content.decode()
+    assert not RegistryImport.objects.exists()
+    assert not (tmp_path / "imports").exists()
 
 
 def test_email_list_shows_the_smtp_error(agent_client):

@@ -171,6 +171,17 @@ def test_the_other_pages_of_the_space_and_their_errors(
     assert page.get_by_role("heading", name="Ce lien a déjà servi").is_visible()
     assert_page_conforms(page)
 
+    # Three requests a day: the fourth is refused next to the address, which stays typed.
+    for address in ["marie.c@example.net", "marie.d@example.net", "marie.e@example.net"]:
+        page.goto(base + "/mon-espace/adresse-email/")
+        page.get_by_label("Adresse email").fill(address)
+        page.get_by_label("Mot de passe actuel").fill(PERSONAL_PASSWORD)
+        click(page, "Recevoir le lien de confirmation")
+    assert page.title().startswith("Erreur — ")
+    assert page.get_by_text("trop de changements d'adresse aujourd'hui").first.is_visible()
+    assert page.get_by_label("Adresse email").input_value() == "marie.e@example.net"
+    assert_page_conforms(page)
+
     # On a 320 px phone, the space and the login history fit the screen.
     log_in(phone_page, base, member.identifier, PERSONAL_PASSWORD)
     for path in ["/mon-espace/", "/mon-espace/connexions/"]:

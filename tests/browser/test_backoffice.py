@@ -153,10 +153,30 @@ def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_acc
         f"/agents/backoffice/memberaccount/{member.pk}/change/",
         "/agents/delivery/emaildelivery/",
         "/agents/audit/auditevent/",
-        "/agents/registry/registryimport/importer/",
     ]:
         page.goto(live_server.url + path)
         assert_accessible(page)
+
+
+def test_a_supervisor_sees_an_agent_s_unusual_day_and_uploads_extracts(
+    live_server, page, assert_accessible
+):
+    """DESIGN §8: many unlocks by one agent in a day are shown to supervisors, who alone
+    upload registry extracts."""
+    from audit.models import AuditEvent
+
+    busy = factories.agent(login="agent.presse")
+    for _ in range(10):
+        AuditEvent.objects.create(type=AuditEvent.Type.ACCOUNT_UNLOCKED, actor=busy)
+    supervisor = factories.agent(login="sup.martin", groups=("agent", "superviseur"))
+    sign_in(page, live_server, supervisor)
+    alert = page.get_by_role("region", name="À vérifier aujourd'hui")
+    expect(alert).to_contain_text("agent.presse a déverrouillé 10 comptes aujourd'hui")
+    assert_accessible(page)
+    alert.get_by_role("link", name="Voir ses actions dans le journal").click()
+    expect(page.get_by_role("link", name="Compte déverrouillé").first).to_be_visible()
+    page.goto(live_server.url + "/agents/registry/registryimport/importer/")
+    assert_accessible(page)
 
 
 def test_supervisor_searches_agents_and_companies_without_a_number_in_the_address(

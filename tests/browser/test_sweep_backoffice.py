@@ -6,6 +6,7 @@ English, and the focus on what went wrong after a failed sign-in or decision.
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
 from delivery.models import Letter, LetterBatch
 from signup.models import FunnelCount
 from tests.backoffice import factories
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def office():
-    """An agent, and something on each page: a day of figures, a request, a letter, an email."""
+    """A supervisor, and something on each page: a day of figures, a request, a letter, an
+    email, an agent's unusual day."""
     FunnelCount.objects.create(
         day=factories.datetime.date.today(), event="complete", channel="email", count=3
     )
@@ -27,14 +29,20 @@ def office():
     batch = LetterBatch.objects.create(created_by=factories.agent(login="agent.martin"))
     Letter.objects.filter(pk=letter.pk).update(batch=batch, status=Letter.Status.PRINTED)
     factories.email_delivery(user=factories.member(email="x@example.org"))
+    # An unusual day for one agent: the supervisor's home page shows it (DESIGN §8).
+    busy = factories.agent(login="agent.pressé")
+    for _ in range(10):
+        AuditEvent.objects.create(type=AuditEvent.Type.ACCOUNT_UNLOCKED, actor=busy)
     return {
-        "agent": factories.agent(),
+        # A supervisor: every page of an agent, and the supervisors' own (upload, alerts).
+        "agent": factories.agent(groups=("agent", "superviseur")),
         "paths": [
             "/agents/",
             "/agents/tableau-de-bord/",
             "/agents/signup/signuprequest/",
             f"/agents/signup/signuprequest/{request.pk}/change/",
             "/agents/delivery/letterbatch/",
+            "/agents/delivery/letter/",  # with who asked for each letter, and the approval
             f"/agents/delivery/letterbatch/{batch.pk}/change/",
             "/agents/delivery/emaildelivery/",
             "/agents/audit/auditevent/",

@@ -50,3 +50,60 @@ def test_the_digest_key_must_differ_from_the_django_key():
     result = run_check({**PRODUCTION_ENV, "IDENTITY_HMAC_KEY": PRODUCTION_ENV["SECRET_KEY"]})
     assert result.returncode != 0
     assert "IDENTITY_HMAC_KEY must differ from SECRET_KEY" in result.stderr
+
+
+def shell_env(**extra) -> dict:
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return {**base, **extra}
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["-c", "import config.wsgi"],  # gunicorn config.wsgi
+        ["manage.py", "check"],  # a command run by hand on the server
+    ],
+)
+def test_a_server_started_without_settings_gets_production_and_refuses_without_secrets(arguments):
+    """No DJANGO_SETTINGS_MODULE: the production settings, not development's DEBUG and mailbox."""
+    result = subprocess.run(
+        [sys.executable, *arguments],
+        cwd=ROOT,
+        env=shell_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY is required" in result.stderr
+
+
+def settings_value(env: dict, expression: str) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=shell_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_cookies_carry_the_host_prefix():
+    names = settings_value(
+        PRODUCTION_ENV,
+        "settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME",
+    )
+    assert names == "__Host-sessionid __Host-csrftoken __Host-django_language"
+
+
+@pytest.mark.parametrize(
+    "proxies, header",
+    [("", "None"), ("0", "None"), ("1", "('HTTP_X_FORWARDED_PROTO', 'https')")],
+)
+def test_x_forwarded_proto_is_trusted_only_behind_a_configured_proxy(proxies, header):
+    env = {**PRODUCTION_ENV, **({"TRUSTED_PROXY_COUNT": proxies} if proxies else {})}
+    assert settings_value(env, "settings.SECURE_PROXY_SSL_HEADER") == header

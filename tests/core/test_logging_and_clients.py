@@ -1,10 +1,12 @@
 """What reaches the logs and how a client is recognized (DESIGN §5, rate limits)."""
 
+import io
 import logging
 
+import pytest
 from django.test import RequestFactory
 
-from core.clients import client_ip
+from core.clients import client_ip, client_network, network_of
 from core.logging import RedactSecretsFilter, redact
 from identity import make_nir
 
@@ -55,3 +57,47 @@ def test_a_request_without_a_valid_address_gets_none_rather_than_garbage(setting
     del request.META["REMOTE_ADDR"]
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == ""
+
+
+def test_an_exception_s_text_and_traceback_are_masked_too():
+    """A traceback quotes the exception's message and the source line: both are masked."""
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(RedactSecretsFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger("tests.redaction.exceptions")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            int(f"NIR {NIR}")
+        except ValueError:
+            logger.exception("lookup failed")
+        logger.warning("where %s", "here", stack_info=True)
+    finally:
+        logger.removeHandler(handler)
+    text = out.getvalue()
+    assert "Traceback" in text and "ValueError: invalid literal" in text
+    assert NIR not in text and NIR[:13] not in text
+    assert "[masqué]" in text
+
+
+@pytest.mark.parametrize(
+    "address, network",
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::ffff", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("", ""),
+    ],
+)
+def test_limits_count_an_ipv6_client_by_its_64(address, network):
+    assert network_of(address) == network
+
+
+def test_the_client_network_of_a_request(settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="2001:db8:aa:bb:1:2:3:4")
+    assert client_network(request) == "2001:db8:aa:bb::/64"

@@ -196,6 +196,7 @@ def test_an_existing_account_gets_a_notice_and_no_password(client, smtp_server):
         first_name="Marie",
         last_name="Questel",
         email="owner@example.org",
+        email_confirmed=True,
     )
     register_person(client, card, email="someone@example.org")
     run_worker()

@@ -10,14 +10,16 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 
-def run_worker(*, including_later: bool = False, max_tasks: int | None = None) -> None:
-    """Run every task that is due, then return; ``including_later`` also runs the retries
-    scheduled in the future, as if their delay had passed; ``max_tasks`` stops after that many
-    tasks run by the worker itself."""
+def run_worker(
+    *, including_later: bool = False, max_tasks: int | None = None, queue: str = "default"
+) -> None:
+    """Run every task of ``queue`` that is due, then return; ``including_later`` also runs the
+    retries scheduled in the future, as if their delay had passed; ``max_tasks`` stops after
+    that many tasks run by the worker itself."""
     if including_later:
         DBTaskResult.objects.filter(status=TaskResultStatus.READY).update(run_after=timezone.now())
     Worker(
-        queue_names=["default"],
+        queue_names=[queue],
         interval=0,
         batch=True,
         backend_name="default",

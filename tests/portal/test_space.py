@@ -212,6 +212,21 @@ def test_email_change_needs_the_password_and_a_valid_address(member_client):
     assert not EmailChange.objects.exists()
 
 
+def test_email_change_requests_are_limited_per_day(member_client):
+    """Someone holding a session cannot use the portal to mail any address at will."""
+    for n in range(3):
+        assert request_change(member_client, address=f"essai{n}@example.net").status_code == 302
+    page = text(request_change(member_client, address="encore@example.net"))
+    assert "trop de changements d'adresse aujourd'hui" in page
+    assert 'value="encore@example.net"' in page  # kept, next to the message
+    sent = EmailDelivery.objects.filter(kind=EmailDelivery.Kind.EMAIL_CONFIRMATION)
+    assert sorted(sent.values_list("to_address", flat=True)) == [
+        "essai0@example.net",
+        "essai1@example.net",
+        "essai2@example.net",
+    ]
+
+
 def test_valid_link_asks_then_confirms_the_new_address(member_client, member):
     request_change(member_client)
     change = EmailChange.objects.get()
@@ -326,4 +341,8 @@ def test_confirmation_link_arrives_in_the_new_mailbox_and_works(client, smtp_ser
     member.user.refresh_from_db()
     assert member.user.email == "marie.nouvelle@example.net" and member.user.email_confirmed
     # Nothing secret waits in the outbox: the link is rebuilt by the task from the request's id.
-    assert EmailDelivery.objects.get().context == {"email_change_id": EmailChange.objects.get().pk}
+    confirmation = EmailDelivery.objects.get(kind=EmailDelivery.Kind.EMAIL_CONFIRMATION)
+    assert confirmation.context == {"email_change_id": EmailChange.objects.get().pk}
+    # The address it replaced, confirmed, is told (OWASP ASVS 2.2.3).
+    notice = EmailDelivery.objects.get(kind=EmailDelivery.Kind.EMAIL_CHANGED)
+    assert notice.to_address == "marie.dupont@example.org"

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -19,7 +20,20 @@ from signup.registration import Registration
 from signup.services import registration_complete
 
 from .factories import OTHER_IBAN, company_create, person_create, unknown_nir
-from .walk import answer, register_company, register_person
+from .walk import answer, person_pages, register_company, register_person
+from .walk import url as walk_url
+
+
+def person_pages_of(card, proof="vitale"):
+    return person_pages(
+        nir=card.nir,
+        nom=card.nom,
+        prenom=card.prenom,
+        birth_date=card.birth_date_typed,
+        proof=proof,
+        secret=card.serial,
+    )
+
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +242,7 @@ def _existing_account(card, **fields):
 @pytest.mark.parametrize("proof, sentence", [("vitale", EMAIL_SENTENCE), ("none", POST_SENTENCE)])
 def test_an_existing_account_is_never_overwritten_and_its_owner_is_told(client, proof, sentence):
     card = person_create()
-    owner = _existing_account(card)
+    owner = _existing_account(card, email_confirmed=True)
     register_person(client, card, proof=proof, email="intruder@example.org", mobile="0690 11 11 11")
     assert sentence in page7(client)
     owner.refresh_from_db()
@@ -244,7 +258,7 @@ def test_an_existing_account_is_never_overwritten_and_its_owner_is_told(client, 
 
 def test_the_existing_account_notice_goes_at_most_once_a_day(client):
     card = person_create()
-    _existing_account(card)
+    _existing_account(card, email_confirmed=True)
     register_person(client, card)
     register_person(client, card)
     assert EmailDelivery.objects.count() == 1
@@ -348,6 +362,29 @@ def test_completions_are_limited_per_client(client):
     # Another client is not affected.
     other = client.__class__(REMOTE_ADDR="10.0.0.2")
     register_person(other, card)
+    assert User.objects.get().channel == User.Channel.EMAIL
+
+
+def test_an_ipv6_client_cannot_step_around_the_limit_by_changing_address_in_its_64():
+    """An IPv6 client holds a whole /64: each registration from a new address in it still
+    counts for the same client (core.clients.client_network)."""
+    for index in range(10):
+        register_person(
+            Client(REMOTE_ADDR=f"2001:db8:5:6::{index + 1:x}"),
+            nir=unknown_nir(),
+            nom="X",
+            prenom="Y",
+            birth_date="12/05/1985",
+            proof="none",
+        )
+    card = person_create()
+    rotated = Client(REMOTE_ADDR="2001:db8:5:6:ffff:1:2:3")
+    pages = person_pages_of(card)
+    for slug, data in pages[:-1]:
+        answer(rotated, slug, data)
+    assert rotated.post(walk_url("conditions")).status_code == 429
+    # The next /64 is another client.
+    register_person(Client(REMOTE_ADDR="2001:db8:5:7::1"), card)
     assert User.objects.get().channel == User.Channel.EMAIL
 
 
@@ -459,3 +496,34 @@ def test_a_registration_finished_twice_at_once_creates_one_account(client, monke
     register_person(client, card)
     assert User.objects.get() == first
     assert EMAIL_SENTENCE in page7(client)
+
+
+def test_a_registration_completes_while_the_cache_is_down(client, unreachable_cache, caplog):
+    """The completions limit is open during a cache outage
+    (docs/decisions/limits-when-the-cache-fails.md): no error page, and it is logged."""
+    card = person_create()
+    response = register_person(client, card)
+    assert response.headers["Location"] == reverse("signup:done")
+    assert EMAIL_SENTENCE in page7(client)
+    assert User.objects.get().channel == User.Channel.EMAIL
+    assert any(
+        r.levelname == "ERROR" and "signup:completions" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_page_7_is_shown_when_the_session_cannot_be_written_after_the_commit(client, monkeypatch):
+    card = person_create()
+    pages = list(person_pages_of(card))
+    for slug, data in pages[:-1]:
+        answer(client, slug, data)
+
+    def lost(self, must_create=False):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr("accounts.session_store.SessionStore.save", lost)
+    slug, data = pages[-1]
+    response = client.post(walk_url(slug), data)
+    assert response.status_code == 200
+    assert "Inscription terminée" in response.content.decode()
+    assert EMAIL_SENTENCE in response.content.decode()
+    assert User.objects.get().channel == User.Channel.EMAIL
