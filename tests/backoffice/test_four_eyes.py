@@ -65,7 +65,7 @@ def test_the_others_letters_still_go_into_the_requesters_batch(agent):
     mine = factories.letter(requested_by=agent)
     theirs = factories.letter(requested_by=factories.agent(login="agent.autre"))
     automatic = factories.letter()
-    report = letters_batch_generate(out=io.BytesIO(), agent=agent, workers=1)
+    report = letters_batch_generate(out=io.BytesIO(), agent=agent)
     assert report.printed == 2
     assert report.skipped == {mine.pk: "four_eyes"}
     statuses = dict(Letter.objects.values_list("pk", "status"))
@@ -80,7 +80,7 @@ def test_an_older_letter_of_the_same_account_is_not_printed_around_the_rule(agen
     member = factories.member()
     older = factories.letter(user=member)  # queued by the product (a registration)
     mine = factories.letter(user=member, requested_by=agent)
-    report = letters_batch_generate(out=io.BytesIO(), agent=agent, workers=1)
+    report = letters_batch_generate(out=io.BytesIO(), agent=agent)
     assert report.batch is None
     # Neither printed nor cancelled: the next batch, by someone else, prints the latest.
     assert set(Letter.objects.values_list("pk", "status")) == {
@@ -93,9 +93,9 @@ def test_an_agent_cannot_reprint_their_letter_from_someone_elses_batch(agent):
     other = factories.agent(login="agent.autre")
     mine = factories.letter(requested_by=agent)
     plain = factories.letter()
-    first = letters_batch_generate(out=io.BytesIO(), agent=other, workers=1)
+    first = letters_batch_generate(out=io.BytesIO(), agent=other)
     assert first.printed == 2
-    reprint = letters_batch_reprint(batch=first.batch, out=io.BytesIO(), agent=agent, workers=1)
+    reprint = letters_batch_reprint(batch=first.batch, out=io.BytesIO(), agent=agent)
     assert reprint.printed == 1 and reprint.skipped == {mine.pk: "four_eyes"}
     assert Letter.objects.get(pk=plain.pk).batch == reprint.batch
     assert Letter.objects.get(pk=mine.pk).batch == first.batch  # left for another agent
@@ -128,7 +128,7 @@ def test_a_supervisor_approves_another_agents_letter_but_not_their_own(
 
     # Approved: the requester's own batch may hold it now (and the supervisor's own letter,
     # made by someone else's hand than the batch's).
-    report = letters_batch_generate(out=io.BytesIO(), agent=agent, workers=1)
+    report = letters_batch_generate(out=io.BytesIO(), agent=agent)
     assert (report.printed, report.skipped) == (2, {})
 
 
@@ -147,7 +147,7 @@ def test_an_approved_review_request_makes_a_letter_another_agent_prints(agent_cl
     )
     letter = Letter.objects.get()
     assert letter.requested_by == agent
-    report = letters_batch_generate(out=io.BytesIO(), agent=agent, workers=1)
+    report = letters_batch_generate(out=io.BytesIO(), agent=agent)
     assert report.batch is None and report.skipped == {letter.pk: "four_eyes"}
 
 
