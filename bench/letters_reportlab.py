@@ -48,6 +48,9 @@ ADDRESS_MAX_HEIGHT = 30 * mm
 FOLD_MARKS = (99 * mm, 198 * mm)
 PASSWORD_SIZE, PASSWORD_SPACING = 22, 8.0
 PASSWORD_BOX_HEIGHT = 27 * mm
+FONTS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "delivery", "fonts"
+)
 
 _fonts_ready = False
 
@@ -58,8 +61,8 @@ def register_fonts() -> None:
     if _fonts_ready:
         return
     folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-    pdfmetrics.registerFont(TTFont(SANS, os.path.join(folder, "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(SANS_BOLD, os.path.join(folder, "VeraBd.ttf")))
+    pdfmetrics.registerFont(TTFont(SANS, os.path.join(FONTS, "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(SANS_BOLD, os.path.join(FONTS, "DejaVuSans-Bold.ttf")))
     face = pdfmetrics.EmbeddedType1Face(
         os.path.join(folder, "cob_____.afm"), os.path.join(folder, "cob_____.pfb")
     )
