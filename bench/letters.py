@@ -1,6 +1,6 @@
 """Benchmark: one batch of 10,000 letters, as `manage.py letters_batch` makes it (DESIGN §7).
 
-    python bench/letters.py [--letters 10000] [--pdf own reportlab] [--rounds 3]
+    python bench/letters.py [--letters 10000] [--rounds 3]
 
 Builds a throwaway database (SQLite in a temporary folder, or DATABASE_URL when set, e.g. a
 PostgreSQL database of your own) with that many registry persons, accounts and pending
@@ -12,11 +12,10 @@ and the commit it ran on to bench/results/letters-<date>.txt, and exits non-zero
 is missed. Targets, for 10,000 letters on the project's 2-core machine: at most 15 s of wall
 time and 400 MB; other sizes are measured without a target (the README states 100,000).
 
-`--pdf` names the PDF writers to run, in turns, `--rounds` times each, on the same database
-(its letters set pending again between runs): `own`, delivery/pdf.py as the command uses it,
-and `reportlab`, the same letters drawn with reportlab's canvas (bench/letters_reportlab.py),
-the library a user would pick instead (DESIGN §12, docs/decisions/letters-pdf.md). Each run
-is the real command in a process of its own; the targets are checked on every run.
+`--rounds` runs the batch that many times on the same database (its letters set pending again
+between runs), to see through the load of a shared machine. The PDF writers compared in
+docs/decisions/letters-pdf.md were measured by this bench at commit de79ea3 (`--pdf own
+reportlab`).
 """
 
 import argparse
@@ -37,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 TARGET_LETTERS = 10_000
 TARGET_SECONDS = 15.0
 TARGET_MB = 400.0
-WRITERS = ("own", "reportlab")
 
 
 def machine() -> str:
@@ -138,21 +136,6 @@ def reset() -> None:
     TemporaryPassword.objects.all().delete()
 
 
-def run_batch(writer: str, out: str) -> None:
-    """`manage.py letters_batch --out OUT`, with the PDF drawn by `writer`."""
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    if writer == "reportlab":
-        import letters_reportlab
-
-        from delivery import letters
-
-        letters.LetterPrinter = letters_reportlab.LetterPrinter
-    call_command("letters_batch", out=out)
-
-
 def code_seconds(samples: int = 20_000) -> float:
     """CPU seconds one letter's code takes here: drawn at random, then its keyed digest."""
     from accounts.passwords import code_digest, generate_temporary_password
@@ -200,18 +183,18 @@ def _single_page(reader, index: int) -> bytes:
     return out.getvalue()
 
 
-def measure(writer: str, count: int, folder: Path) -> dict:
+def measure(count: int, folder: Path) -> dict:
     """One run of the command in a child process: its wall time, CPU time and peak memory."""
     subprocess.run([sys.executable, __file__, "--reset-only"], check=True)
-    out = folder / f"lot-{writer}.pdf"
-    command = [sys.executable, __file__, "--batch-only", writer, "--out", str(out)]
+    out = folder / "lot.pdf"
+    command = [sys.executable, str(ROOT / "manage.py"), "letters_batch", "--out", str(out)]
     load_before = os.getloadavg()
     start = time.monotonic()
     child = subprocess.Popen(command, cwd=ROOT, env=os.environ)
     _pid, status, usage = os.wait4(child.pid, 0)  # the batch's own CPU time and peak memory
     seconds = time.monotonic() - start
     if os.waitstatus_to_exitcode(status):
-        sys.exit(f"letters_batch with the {writer} PDF writer failed")
+        sys.exit("letters_batch failed")
     # Read back by another child: this process stays small (see main()).
     checked = subprocess.run(
         [sys.executable, __file__, "--check-only", str(out), "--letters", str(count)],
@@ -221,7 +204,6 @@ def measure(writer: str, count: int, folder: Path) -> dict:
     )
     printed, verdict = checked.stdout.strip().split(" ", 1)
     run = {
-        "writer": writer,
         "seconds": seconds,
         "cpu": usage.ru_utime + usage.ru_stime,
         "peak_mb": usage.ru_maxrss / 1024,
@@ -247,7 +229,7 @@ def run_lines(run: dict, count: int) -> list[str]:
     )
     before, after = (" ".join(f"{x:.2f}" for x in load) for load in run["load"])
     return [
-        f"[{run['writer']}] printed {run['printed']}; PDF read back: {run['checked']}",
+        f"printed {run['printed']}; PDF read back: {run['checked']}",
         f"  wall time: {run['seconds']:.1f} s ({count / run['seconds']:.0f} letters/s){target}",
         f"  CPU time (user+system): {run['cpu']:.1f} s "
         f"({run['cpu'] / count * 1000:.2f} ms a letter)",
@@ -262,13 +244,10 @@ def run_lines(run: dict, count: int) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=TARGET_LETTERS)
-    parser.add_argument("--pdf", nargs="+", choices=WRITERS, default=["own"])
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reset-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--batch-only", choices=WRITERS, help=argparse.SUPPRESS)
     parser.add_argument("--check-only", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     if args.prepare_only:
@@ -276,9 +255,6 @@ def main() -> int:
         return 0
     if args.reset_only:
         reset()
-        return 0
-    if args.batch_only:
-        run_batch(args.batch_only, args.out)
         return 0
     if args.check_only:
         import django
@@ -301,9 +277,8 @@ def main() -> int:
     )
     runs = []
     for round_number in range(args.rounds):
-        for writer in args.pdf:
-            runs.append(measure(writer, args.letters, folder))
-            print("\n".join([f"round {round_number + 1}", *run_lines(runs[-1], args.letters)]))
+        runs.append(measure(args.letters, folder))
+        print("\n".join([f"round {round_number + 1}", *run_lines(runs[-1], args.letters)]))
 
     import django
 
@@ -314,24 +289,18 @@ def main() -> int:
         f"commit: {ran_on}",
         f"machine: {machine()}",
         f"database: {database.split('://', 1)[0]}",
-        f"letters: {args.letters}; PDF writers: {', '.join(args.pdf)}; rounds: {args.rounds}",
+        f"letters: {args.letters}; rounds: {args.rounds}",
         f"one code and its keyed digest: {one_code * 1e6:.1f} µs of CPU "
         f"({one_code * args.letters:.2f} s for {args.letters} letters)",
     ]
-    for round_number in range(args.rounds):
-        lines.append(f"round {round_number + 1}")
-        for run in runs[round_number * len(args.pdf) : (round_number + 1) * len(args.pdf)]:
-            lines += run_lines(run, args.letters)
-    if args.rounds > 1 or len(args.pdf) > 1:
-        lines.append("median of the rounds")
-        for writer in args.pdf:
-            mine = [run for run in runs if run["writer"] == writer]
-            lines.append(
-                f"[{writer}] wall {statistics.median(r['seconds'] for r in mine):.1f} s, "
-                f"CPU {statistics.median(r['cpu'] for r in mine):.1f} s, "
-                f"peak {statistics.median(r['peak_mb'] for r in mine):.0f} MB, "
-                f"PDF {statistics.median(r['pdf_mb'] for r in mine):.1f} MB"
-            )
+    for round_number, run in enumerate(runs, start=1):
+        lines += [f"round {round_number}", *run_lines(run, args.letters)]
+    if args.rounds > 1:
+        lines.append(
+            f"median of the rounds: wall {statistics.median(r['seconds'] for r in runs):.1f} s, "
+            f"CPU {statistics.median(r['cpu'] for r in runs):.1f} s, "
+            f"peak {statistics.median(r['peak_mb'] for r in runs):.0f} MB"
+        )
     met = all(run["met"] for run in runs)
     lines.append(f"result: {'every target met' if met else 'TARGET MISSED'}")
     report = "\n".join(lines) + "\n"
