@@ -12,6 +12,7 @@ _NORMALIZED = {
     "vitale": re.compile(r"[0-9]+"),  # normalize_vitale_serial
     "iban": re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]+"),  # parse_iban
     "employer_account": re.compile(r"[A-Z0-9]+"),  # normalize_employer_account
+    "amount": re.compile(r"[0-9]{1,12}\.[0-9]{2}"),  # str(parse_amount(raw)): "123.45"
 }
 PURPOSES = frozenset(_NORMALIZED)
 

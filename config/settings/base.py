@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "delivery",
     "signup",
+    "payments",
     "portal",
     "backoffice",
     # After backoffice: its admin/ templates (the agents' look) override the admin's own.

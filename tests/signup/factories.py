@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from identity import make_nir, mask_nir, normalize_employer_account, parse_nir
 from registry.digests import (
+    amount_digest,
     employer_account_digest,
     iban_digest,
     nir_digest,
@@ -80,7 +81,7 @@ def person_create(
         carte_vitale=carte_vitale if affilie_sante else "",
         vitale_serial_digest=vitale_digest(serial) if serial else "",
         iban_digest=iban_digest(iban) if iban else "",
-        dernier_paiement=dernier_paiement,
+        last_payment_digest=amount_digest(f"{dernier_paiement:.2f}") if dernier_paiement else "",
         profils=profils,
         adresse_4="12 rue du Roi Oscar II",
         code_postal="97133",
