@@ -11,6 +11,7 @@ urlpatterns = [
     path("inscription/", include("signup.urls")),
     path("compte/", include("accounts.urls")),
     path("mon-espace/", include("portal.urls")),
+    path("", include("payments.urls")),
     path("back-office/", include("backoffice.urls")),
 ]
 

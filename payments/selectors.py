@@ -2,10 +2,11 @@
 logged-in member's own, reached through their account's registry Person or Company."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from payments.models import Attestation, Contribution, Payment
 from registry.digests import amount_digest
@@ -32,15 +33,6 @@ def last_payment_digests(person) -> list[str]:
     return [amount_digest(f"{amount:.2f}") for amount in amounts]
 
 
-@dataclass
-class PaymentYear:
-    """One year of « Mes paiements »: its payments, newest first, and its total."""
-
-    year: int
-    payments: list = field(default_factory=list)
-    total: Decimal = Decimal("0.00")
-
-
 _PAYMENT_COLUMNS = (
     "reference",
     "date_paiement",
@@ -52,28 +44,9 @@ _PAYMENT_COLUMNS = (
 )
 
 
-def payment_years(person) -> list[PaymentYear]:
-    """Every payment of ``person`` grouped by year, newest first; one query."""
-    if person is None:
-        return []
-    years: list[PaymentYear] = []
-    rows = (
-        Payment.objects.filter(person=person)
-        .order_by("-date_paiement", "-id")
-        .only(*_PAYMENT_COLUMNS)
-    )
-    for payment in rows:
-        year = payment.date_paiement.year
-        if not years or years[-1].year != year:
-            years.append(PaymentYear(year))
-        years[-1].payments.append(payment)
-        years[-1].total += payment.montant
-    return years
-
-
 def payments_of_year(person, year: int):
-    """The payments of one year, newest first (the CSV download)."""
-    if person is None:
+    """The payments of one year, newest first (the page and its CSV download)."""
+    if person is None or not 1 <= year <= 9999:
         return Payment.objects.none()
     return (
         Payment.objects.filter(person=person, date_paiement__year=year)
@@ -142,3 +115,24 @@ def contribution_account(user, *, today: datetime.date) -> ContributionAccount:
 
 def attestation_find(code_digest: str) -> Attestation | None:
     return Attestation.objects.filter(code_digest=code_digest).first()
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    year: int
+    total: Decimal
+    count: int
+
+
+def payment_year_totals(person) -> list[YearTotal]:
+    """Each year holding payments, newest first, with its total: one grouped query."""
+    if person is None:
+        return []
+    rows = (
+        Payment.objects.filter(person=person)
+        .annotate(year=ExtractYear("date_paiement"))
+        .values("year")
+        .annotate(total=Sum("montant"), count=Count("id"))
+        .order_by("-year")
+    )
+    return [YearTotal(row["year"], row["total"], row["count"]) for row in rows]
