@@ -123,7 +123,8 @@ def affiliation_attestation(*, user, code) -> AttestationPage:
     fund = settings.FUND["name"]
     paragraphs = [
         _(
-            "La %(fund)s atteste que la personne désignée ci-dessus est connue de ses services au titre de : %(profiles)s."
+            "La %(fund)s atteste que la personne désignée ci-dessus est connue de ses services "
+            "au titre de : %(profiles)s."
         )
         % {"fund": fund, "profiles": profiles},
         _("Elle est affiliée à la %(fund)s pour l'assurance maladie.") % {"fund": fund}

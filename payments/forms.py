@@ -66,7 +66,8 @@ class VerifyForm(Form):
         label=_("Code de vérification"),
         max_length=40,
         help_text=_(
-            "16 lettres et chiffres, imprimés en bas de l'attestation, par exemple ABCD-EFGH-JKLM-NPQR"
+            "16 lettres et chiffres, imprimés en bas de l'attestation, par exemple "
+            "ABCD-EFGH-JKLM-NPQR"
         ),
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
@@ -78,7 +79,8 @@ class VerifyForm(Form):
         if code is None:
             raise forms.ValidationError(
                 _(
-                    "Un code de vérification compte 16 lettres et chiffres, par exemple ABCD-EFGH-JKLM-NPQR."
+                    "Un code de vérification compte 16 lettres et chiffres, par exemple "
+                    "ABCD-EFGH-JKLM-NPQR."
                 )
             )
         return code

@@ -252,10 +252,8 @@ def test_a_member_never_sees_another_members_data(client):
     responses = [client.get(reverse("payments:list"))]
     for value in identifiers:
         for name in ("payments:year", "payments:csv"):
-            try:
+            if str(value).isdigit():  # other values cannot even be written in these addresses
                 responses.append(client.get(reverse(name, args=[value])))
-            except Exception:  # noqa: BLE001 - the address cannot even be written: fine
-                pass
         for page in ("payments:list", "payments:attestations", "payments:contributions"):
             query = {"annee": value, "id": value, "person": value, "user": value, "pk": value}
             responses.append(client.get(reverse(page), query))
