@@ -6,8 +6,11 @@ from core.retention import retention_purge
 
 
 class Command(BaseCommand):
-    help = "Delete sessions, passwords, requests, emails, letters, audit events and dormant "
-    "accounts past their retention period (see the « Données personnelles » page)."
+    help = (
+        "Delete sessions, passwords, requests, emails, letters, audit events, payments, "
+        "contributions, attestations' records and dormant accounts past their retention "
+        "period (see the « Données personnelles » page)."
+    )
 
     def handle(self, *args, **options):
         counts = retention_purge()
