@@ -131,6 +131,16 @@ def _reference(raw: str) -> str:
 
 
 def _date(raw: str, column: str, *, required: bool = False) -> datetime.date | None:
+    # The usual value, AAAA-MM-JJ exactly: read by the C parser, the shape checked first
+    # (fromisoformat alone would also take « 20250305 » or « 2025-W10-3 »).
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw[:4].isdigit():
+        try:
+            date = datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            if date >= _EARLIEST:
+                return date
     text = raw.strip()
     if not text:
         if required:
