@@ -178,6 +178,7 @@ def main() -> int:
     subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], check=True, env=quiet)
     subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
     started = datetime.datetime.now().astimezone()
+    commit = provenance.commit()  # before the run: the checkout may move meanwhile
     run = {"cwd": ROOT, "env": env, "check": True}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], **run)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], **run)
@@ -220,7 +221,7 @@ def main() -> int:
     met = ratio <= TARGET
     result = {
         "date": started.isoformat(timespec="seconds"),
-        "commit": provenance.commit(),
+        "commit": commit,
         "machine": machine(),
         "load_average_after": os.getloadavg(),
         "settings": vars(args) | {"payments_per_member": "240 monthly + refunds"},
