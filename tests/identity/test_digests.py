@@ -68,7 +68,7 @@ def test_a_value_that_was_not_normalized_is_refused_without_being_echoed(purpose
 
 
 def test_unknown_purposes_and_empty_keys_are_programming_errors():
-    assert set(PURPOSES) == {"nir", "siret", "vitale", "iban", "employer_account"}
+    assert set(PURPOSES) == {"nir", "siret", "vitale", "iban", "employer_account", "amount"}
     with pytest.raises(ValueError, match="purpose"):
         keyed_digest(KEY, "email", "a@example.org")
     with pytest.raises(ValueError, match="key"):
