@@ -100,7 +100,7 @@ def payments_attestation(*, user, payments, start, end, total, code) -> Attestat
         Table(
             header=[_("Date"), _("Nature"), _("Libellé"), _("Période"), _("Montant")],
             rows=rows,
-            widths=[0.13, 0.2, 0.3, 0.22, 0.15],
+            widths=[0.13, 0.19, 0.3, 0.23, 0.15],
             total=["", "", _("Total"), "", money(total)],
         )
         if rows

@@ -19,6 +19,8 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 20 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 BOTTOM = 30 * mm
+ROW_SIZE = 8.5
+ROW_LEADING = 3.8 * mm
 
 
 @dataclass
@@ -125,27 +127,44 @@ class _Drawing:
             position += width * TEXT_WIDTH
         y = self._row(table.header, lefts, self._room(y, 20 * mm), bold=True)
         for row in table.rows:
-            if y < BOTTOM + 6 * mm:
+            if y - self._height(row, lefts) < BOTTOM:
                 y = self._row(table.header, lefts, self._new_page(), bold=True)
             y = self._row(row, lefts, y)
         if table.total:
+            y = self._room(y, 8 * mm)
             self.pdf.setStrokeColor(self.colour)
             self.pdf.line(MARGIN, y + 3.8 * mm, PAGE_WIDTH - MARGIN, y + 3.8 * mm)
-            y = self._row(table.total, lefts, self._room(y, 6 * mm), bold=True)
+            y = self._row(table.total, lefts, y, bold=True)
         return y
+
+    def _cells(self, cells: list[str], lefts: list[float], font: str) -> list[list[str]]:
+        """Each cell's lines, wrapped to its column: nothing on an attestation is cut off."""
+        wrapped = []
+        for index, cell in enumerate(cells):
+            if index == len(cells) - 1:
+                wrapped.append([cell])
+                continue
+            width = (lefts[index + 1] - lefts[index]) - 2 * mm
+            wrapped.append(simpleSplit(cell, font, ROW_SIZE, width) if cell else [""])
+        return wrapped
+
+    def _height(self, cells: list[str], lefts: list[float], *, bold=False) -> float:
+        lines = self._cells(cells, lefts, SANS_BOLD if bold else SANS)
+        return max(len(cell) for cell in lines) * ROW_LEADING + 1.5 * mm
 
     def _row(self, cells: list[str], lefts: list[float], y: float, *, bold=False) -> float:
         pdf = self.pdf
         font = SANS_BOLD if bold else SANS
-        pdf.setFont(font, 8.5)
+        pdf.setFont(font, ROW_SIZE)
+        wrapped = self._cells(cells, lefts, font)
         last = len(cells) - 1
-        for index, (cell, left) in enumerate(zip(cells, lefts, strict=True)):
-            if index == last:
-                pdf.drawRightString(PAGE_WIDTH - MARGIN, y, cell)
-            else:
-                width = (lefts[index + 1] - left) - 2 * mm
-                pdf.drawString(left, y, simpleSplit(cell, font, 8.5, width)[0] if cell else "")
-        return y - 5 * mm
+        for index, (lines, left) in enumerate(zip(wrapped, lefts, strict=True)):
+            for number, line in enumerate(lines):
+                if index == last:
+                    pdf.drawRightString(PAGE_WIDTH - MARGIN, y - number * ROW_LEADING, line)
+                else:
+                    pdf.drawString(left, y - number * ROW_LEADING, line)
+        return y - max(len(lines) for lines in wrapped) * ROW_LEADING - 1.5 * mm
 
     def _code(self, y: float) -> None:
         pdf, page = self.pdf, self.page

@@ -100,7 +100,12 @@ def test_attestation_de_paiements_lists_the_period_and_can_be_verified(
 ):
     person = retiree.user.person
     data.payment(person, on=datetime.date(2025, 1, 6), amount="820.00")
-    data.payment(person, on=datetime.date(2025, 2, 5), amount="820.00")
+    data.payment(
+        person,
+        on=datetime.date(2025, 2, 5),
+        amount="820.00",
+        libelle="Remboursement analyses de laboratoire de biologie médicale",
+    )
     data.payment(person, on=datetime.date(2025, 3, 5), amount="999.99")
     response = retiree_client.post(
         reverse("payments:attestations"),
@@ -111,6 +116,8 @@ def test_attestation_de_paiements_lists_the_period_and_can_be_verified(
     assert "Attestation de paiements" in content
     assert "1 640,00 €" in content or "1\u202f640,00 €" in content or "1640,00" in content
     assert "999,99" not in content
+    # A long wording or period wraps in its column, never cut off.
+    assert "biologie médicale" in content and "01/02/2025 au\n28/02/2025" in content
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", content)[0]
     attestation = Attestation.objects.get()
     assert attestation.code_digest == code_digest(code.replace("-", ""))
