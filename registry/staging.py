@@ -91,7 +91,17 @@ class Staging:
                 f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
                 f"LEFT JOIN {self.target} AS t ON t.line_digest = l.line_digest"
             )
-            cursor.execute(f"SELECT line FROM {self.holders} WHERE k IS NULL")  # noqa: S608
+        query = f"SELECT line FROM {self.holders} WHERE k IS NULL"  # noqa: S608
+        if self.postgresql:
+            # A server-side cursor (psycopg's named cursor): millions of line numbers come by
+            # chunks instead of as one result held in memory whole.
+            with connection.connection.cursor(name="registry_lines_to_parse") as server_side:
+                server_side.itersize = _FETCH_SIZE
+                server_side.execute(query)
+                yield from (line for (line,) in server_side)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(query)
             for (line,) in _fetch_all(cursor):
                 yield line
 
