@@ -141,9 +141,15 @@ class RejectForm(Form):
 
 
 class RegistryImportForm(Form):
-    """An extract of the registry uploaded by an agent (DESIGN §6)."""
+    """An extract of the fund uploaded by an agent (DESIGN §6): the registry's persons or
+    companies, the payments or the contributions."""
 
-    KINDS = [("persons", _("Personnes")), ("companies", _("Entreprises"))]
+    KINDS = [
+        ("persons", _("Personnes")),
+        ("companies", _("Entreprises")),
+        ("payments", _("Paiements")),
+        ("contributions", _("Cotisations")),
+    ]
     ENCODINGS = [("utf-8", "UTF-8"), ("cp1252", "Windows-1252"), ("latin-1", "ISO-8859-1")]
 
     kind = forms.ChoiceField(label=_("Type d'extrait"), choices=KINDS, widget=forms.RadioSelect)

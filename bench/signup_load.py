@@ -49,7 +49,6 @@ import time
 import urllib.parse
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from provenance import commit
@@ -103,7 +102,7 @@ def make_registry(count: int) -> None:
 
     django.setup()
     from identity import mask_nir
-    from registry.digests import nir_digest, vitale_digest
+    from registry.digests import amount_digest, nir_digest, vitale_digest
     from registry.models import Person
 
     batch = []
@@ -119,7 +118,7 @@ def make_registry(count: int) -> None:
                 affilie_sante=True,
                 carte_vitale="photo",
                 vitale_serial_digest=vitale_digest(person["serial"]),
-                dernier_paiement=Decimal("123.45"),
+                last_payment_digest=amount_digest("123.45"),
                 profils="particulier" if i % 5 else "particulier,exploitant",
                 adresse_4="12 rue du Roi Oscar II",
                 code_postal="97133",

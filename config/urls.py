@@ -12,6 +12,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("mon-espace/", include("portal.urls")),
     path("mon-espace/messagerie/", include("messaging.urls")),
+    path("", include("payments.urls")),
     path("back-office/", include("backoffice.urls")),
 ]
 

@@ -21,12 +21,18 @@ from accounts.services import accounts_erase
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from messaging.services import messaging_purge
+from payments.models import Attestation, Contribution, Payment
 from signup.models import ProofFailure, SignupRequest
 
 ONE_YEAR = timedelta(days=365)
 # Accounts with no login for three years are deleted (the page: « après trois ans sans
 # connexion »), members only: agents' accounts are managed by the supervisors.
 DORMANT_ACCOUNT = timedelta(days=3 * 365)
+# The fund's payments shown for twenty years (a pension's history), its calls for
+# contributions for ten; an attestation's verification answers for five years after issue.
+PAYMENTS_KEPT = timedelta(days=20 * 365 + 5)
+CONTRIBUTIONS_KEPT = timedelta(days=10 * 365 + 3)
+ATTESTATIONS_KEPT = timedelta(days=5 * 365 + 2)
 
 
 def retention_purge(*, now=None) -> dict[str, int]:
@@ -76,6 +82,15 @@ def _purge(now) -> dict[str, int]:
             status__in=[Letter.Status.POSTED, Letter.Status.CANCELLED], created_at__lt=year_ago
         ).delete()[0],
         "audit_events": AuditEvent.objects.filter(at__lt=year_ago).delete()[0],
+        "payments": Payment.objects.filter(date_paiement__lt=(now - PAYMENTS_KEPT).date()).delete()[
+            0
+        ],
+        "contributions": Contribution.objects.filter(
+            date_echeance__lt=(now - CONTRIBUTIONS_KEPT).date()
+        ).delete()[0],
+        "attestations": Attestation.objects.filter(issued_at__lt=now - ATTESTATIONS_KEPT).delete()[
+            0
+        ],
     }
     dormant = User.objects.filter(kind=User.Kind.MEMBER).filter(
         Q(last_login__lt=now - DORMANT_ACCOUNT)

@@ -14,6 +14,7 @@ _NORMALIZED = {
     "employer_account": re.compile(r"[A-Z0-9]+"),  # normalize_employer_account
     # "<account id>:<code>", accounts.passwords.code_digest (a one-time code, not an identity)
     "temporary_password": re.compile(r"[0-9]+:[A-Za-z0-9]{12}"),
+    "amount": re.compile(r"[0-9]{1,12}\.[0-9]{2}"),  # str(parse_amount(raw)): "123.45"
 }
 PURPOSES = frozenset(_NORMALIZED)
 

@@ -54,6 +54,12 @@ def employer_account_digest(account: str, *, key: bytes | None = None) -> str:
     return _digester(key or identity_key(), "employer_account")(account)
 
 
+def amount_digest(amount: str, *, key: bytes | None = None) -> str:
+    """Digest of an amount in euros, ``str(parse_amount(raw))`` (``"123.45"``): the last
+    payment, a proof of identity of step 4 (DESIGN §5), is kept only this way."""
+    return _digester(key or identity_key(), "amount")(amount)
+
+
 @dataclass(frozen=True, repr=False)
 class TypedIdentifier:
     """A NIR or SIRET as someone typed it, reduced to what may be kept: kind, digest, mask."""

@@ -11,6 +11,7 @@ them. They never quote a NIR, a Vitale serial, an IBAN or an employer account nu
 import csv
 import datetime
 import hashlib
+import importlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +34,13 @@ from identity import (
     parse_siret,
 )
 from registry.copy_text import copy_rows
-from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
+from registry.digests import (
+    amount_digest,
+    employer_account_digest,
+    iban_digest,
+    nir_digest,
+    vitale_digest,
+)
 
 PERSONS = "persons"
 COMPANIES = "companies"
@@ -86,7 +93,7 @@ FIELDS = {
         "carte_vitale",
         "vitale_serial_digest",
         "iban_digest",
-        "dernier_paiement",
+        "last_payment_digest",
         "profils",
         "row_digest",
     ),
@@ -103,6 +110,60 @@ FIELDS = {
 # The identifier each extract is keyed on, as stored.
 KEY_FIELD = {PERSONS: "nir_digest", COMPANIES: "siret"}
 
+
+@dataclass(frozen=True)
+class Reference:
+    """A staged identifier that must name a row of the registry, stored as a foreign key.
+
+    ``field`` (staged) is compared with ``column`` of ``model``'s table; the row's id goes
+    into ``stored`` (a ForeignKey of the extract's model). A line none of whose references
+    is found is rejected with ``message`` (a French msgid), naming the contract column
+    ``line_column``.
+    """
+
+    field: str
+    model: str
+    column: str
+    stored: str
+    line_column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    """One kind of the fund's extracts (DESIGN §6): its contract and how a line is stored.
+
+    The registry's import (registry.services) runs every kind the same way: staged, checked
+    for duplicates, merged by ``key_field``. ``parser`` is ``"module:function"``, called with
+    the line's fields in contract order and the LineContext; it is imported by name so that
+    parsing processes, which do not set Django up, find it. ``staged_only`` fields (with
+    their SQL type) are staged to resolve ``references`` and not stored.
+    """
+
+    kind: str
+    columns: tuple[str, ...]
+    fields: tuple[str, ...]
+    key_field: str
+    key_column: str
+    parser: str
+    model: str
+    command: str
+    staged_only: tuple[tuple[str, str], ...] = ()
+    references: tuple[Reference, ...] = ()
+
+
+EXTRACTS: dict[str, Extract] = {}
+
+
+def extract_register(extract: Extract) -> Extract:
+    """Make a kind of extract importable by registry.services (the apps that own it call this)."""
+    EXTRACTS[extract.kind] = extract
+    COLUMNS[extract.kind] = extract.columns
+    FIELDS[extract.kind] = extract.fields
+    KEY_FIELD[extract.kind] = extract.key_field
+    return extract
+
+
 # Longest value per column, as the model stores it (a test keeps them equal).
 MAX_LENGTHS = {
     "nom": 100,
@@ -116,19 +177,21 @@ MAX_LENGTHS = {
     "commune": 60,
     "pays": 60,
     "email": 254,
+    "libelle": 200,
 }
 
 # Bumped whenever normalization changes, so that the next import rewrites every row.
 # 2: the Vitale serial in every form DESIGN §6 lists, checked against the card's type.
-ROW_FORMAT = "2"
+# 3: the last payment is stored as a keyed digest (DESIGN §5).
+ROW_FORMAT = "3"
 
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _POSTCODE_FR = re.compile(r"[0-9]{5}")
 _BOOLEANS = {"oui": True, "non": False}
 _EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 # Only these are quoted back in a reason: a misplaced NIR or IBAN never matches them.
-_QUOTABLE_DATE = re.compile(r"[0-9/.\- ]{1,12}")
-_QUOTABLE_WORD = re.compile(r"[a-zA-Z_\- ]{1,40}")
+QUOTABLE_DATE = re.compile(r"[0-9/.\- ]{1,12}")
+QUOTABLE_WORD = re.compile(r"[a-zA-Z_\- ]{1,40}")
 # What a column name may look like in a header; anything else is not quoted back.
 _COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_ ]{0,39}")
 
@@ -143,6 +206,8 @@ class LineContext:
     today: datetime.date
     # For each contract column, its index in the file's header (files may order them freely).
     positions: tuple[int, ...]
+    # The extract's parser, "module:function" (Extract.parser).
+    parser: str = ""
 
     @property
     def width(self) -> int:
@@ -222,7 +287,15 @@ def read_header(text: str, kind: str) -> tuple[int, ...]:
     unknown = [name for name in names if name not in expected]
     if missing or unknown:
         other = COMPANIES if kind == PERSONS else PERSONS
-        if set(names) == set(COLUMNS[other]):
+        for extract in EXTRACTS.values():
+            if extract.kind not in (kind, PERSONS, COMPANIES) and set(names) == set(
+                extract.columns
+            ):
+                raise FileRefused(
+                    _("Ce fichier n'est pas l'extrait attendu : importez-le avec %(command)s."),
+                    {"command": extract.command},
+                )
+        if kind in (PERSONS, COMPANIES) and set(names) == set(COLUMNS[other]):
             raise FileRefused(
                 _(
                     "Ce fichier est l'extrait des entreprises : importez-le comme tel "
@@ -274,9 +347,13 @@ def parse_line(text: str, context: LineContext) -> tuple:
         )
     if not context.in_contract_order:
         fields = [fields[index] for index in context.positions]
-    if context.kind == PERSONS:
-        return _parse_person(fields, context)
-    return _parse_company(fields, context)
+    return _parser(context.parser)(fields, context)
+
+
+@lru_cache(maxsize=16)
+def _parser(name: str):
+    module, function = name.split(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def row_digest(values) -> str:
@@ -291,7 +368,7 @@ def row_digest(values) -> str:
     return hashlib.sha256("\x1f".join([ROW_FORMAT, *texts]).encode()).hexdigest()
 
 
-def _parse_person(fields: list[str], context: LineContext) -> tuple:
+def parse_person(fields: list[str], context: LineContext) -> tuple:
     (
         nir_raw,
         nom,
@@ -334,7 +411,7 @@ def _parse_person(fields: list[str], context: LineContext) -> tuple:
         iban_hash = iban_digest(parse_iban(iban), key=context.key) if iban else ""
         column = "dernier_paiement"
         paiement = paiement_raw.strip()
-        amount = str(parse_amount(paiement)) if paiement else None
+        amount = amount_digest(str(parse_amount(paiement)), key=context.key) if paiement else ""
         column = "mobile"
         mobile = mobile.strip()
         if mobile:
@@ -344,8 +421,8 @@ def _parse_person(fields: list[str], context: LineContext) -> tuple:
     values = (
         nir_digest(nir.body, key=context.key),
         mask_nir(nir.body),
-        _text(nom, "nom", required=True),
-        _text(prenoms, "prenoms", required=True),
+        text_value(nom, "nom", required=True),
+        text_value(prenoms, "prenoms", required=True),
         birth_date.isoformat(),
         *_address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays),
         _email(email),
@@ -360,7 +437,7 @@ def _parse_person(fields: list[str], context: LineContext) -> tuple:
     return (*values, row_digest(values))
 
 
-def _parse_company(fields: list[str], context: LineContext) -> tuple:
+def parse_company(fields: list[str], context: LineContext) -> tuple:
     (
         siret_raw,
         raison_sociale,
@@ -388,7 +465,7 @@ def _parse_company(fields: list[str], context: LineContext) -> tuple:
         raise LineError(column, error.message) from None
     values = (
         siret,
-        _text(raison_sociale, "raison_sociale", required=True),
+        text_value(raison_sociale, "raison_sociale", required=True),
         *_address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays),
         _email(email),
         account_digest,
@@ -396,7 +473,7 @@ def _parse_company(fields: list[str], context: LineContext) -> tuple:
     return (*values, row_digest(values))
 
 
-def _text(value: str, column: str, *, required: bool = False) -> str:
+def text_value(value: str, column: str, *, required: bool = False) -> str:
     """Spaces collapsed, Unicode composed (NFC), no control characters, bounded length."""
     if not value:  # most address lines
         if required:
@@ -421,29 +498,29 @@ def _text(value: str, column: str, *, required: bool = False) -> str:
 
 def _address(adresse_2, adresse_3, adresse_4, adresse_5, code_postal, commune, pays) -> tuple:
     lines = (
-        _text(adresse_2, "adresse_2"),
-        _text(adresse_3, "adresse_3"),
-        _text(adresse_4, "adresse_4"),
-        _text(adresse_5, "adresse_5"),
+        text_value(adresse_2, "adresse_2"),
+        text_value(adresse_3, "adresse_3"),
+        text_value(adresse_4, "adresse_4"),
+        text_value(adresse_5, "adresse_5"),
     )
-    postcode = _text(code_postal, "code_postal")
-    country = _text(pays, "pays")
+    postcode = text_value(code_postal, "code_postal")
+    country = text_value(pays, "pays")
     # A French address (no country) needs the 5-digit code of its last line (NF Z10-011).
     if postcode and not country and not _POSTCODE_FR.fullmatch(postcode):
         raise LineError(
             "code_postal",
             _("Un code postal français compte 5 chiffres (la colonne pays est vide)."),
         )
-    return (*lines, postcode, _text(commune, "commune"), country)
+    return (*lines, postcode, text_value(commune, "commune"), country)
 
 
 def _birth_date(raw: str, today: datetime.date) -> datetime.date:
     text = raw.strip()
-    match = _ISO_DATE.fullmatch(text)
+    match = ISO_DATE.fullmatch(text)
     if not match:
         if not text:
             raise LineError("date_naissance", _("Renseigner cette information."))
-        if _QUOTABLE_DATE.fullmatch(text):
+        if QUOTABLE_DATE.fullmatch(text):
             raise LineError(
                 "date_naissance",
                 _("La date « %(value)s » n'est pas au format AAAA-MM-JJ (par exemple 1985-12-25)."),
@@ -504,7 +581,7 @@ def _profiles(raw: str) -> str:
         raise LineError("profils", _("Aucun profil : indiquez-en au moins un."))
     unknown = sorted(held.difference(PROFILES))
     if unknown:
-        shown = [name for name in unknown if _QUOTABLE_WORD.fullmatch(name)]
+        shown = [name for name in unknown if QUOTABLE_WORD.fullmatch(name)]
         if shown:
             raise LineError(
                 "profils",
@@ -560,3 +637,28 @@ def init_process(context: LineContext, copy_text: bool = False) -> None:
 def parse_chunk_in_process(entries: list[tuple[int, str, str]]):
     """``parse_chunk`` with what the process was started with."""
     return parse_chunk(entries, _process_context, copy_text=_process_copy_text)
+
+
+for _extract in (
+    Extract(
+        kind=PERSONS,
+        columns=COLUMNS[PERSONS],
+        fields=FIELDS[PERSONS],
+        key_field="nir_digest",
+        key_column="nir",
+        parser="registry.lines:parse_person",
+        model="registry.Person",
+        command="import_registry FILE",
+    ),
+    Extract(
+        kind=COMPANIES,
+        columns=COLUMNS[COMPANIES],
+        fields=FIELDS[COMPANIES],
+        key_field="siret",
+        key_column="siret",
+        parser="registry.lines:parse_company",
+        model="registry.Company",
+        command="import_registry --companies FILE",
+    ),
+):
+    extract_register(_extract)

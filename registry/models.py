@@ -1,7 +1,8 @@
 """The fund's extract of the people and companies it covers (DESIGN §6).
 
 Identifiers and verification secrets are kept only as keyed digests (DESIGN §5): the NIR, the
-Vitale serial, the IBAN and the employer account number never reach the database in clear.
+Vitale serial, the IBAN, the last payment's amount and the employer account number never reach
+the database in clear.
 """
 
 from django.conf import settings
@@ -66,8 +67,9 @@ class Person(PostalAddress):
         _("empreinte du numéro de série Vitale"), max_length=64, blank=True
     )
     iban_digest = models.CharField(_("empreinte de l'IBAN"), max_length=64, blank=True)
-    dernier_paiement = models.DecimalField(
-        _("dernier paiement"), max_digits=12, decimal_places=2, null=True, blank=True
+    # Keyed digest of the last payment's amount, "123.45" (DESIGN §5): a proof of step 4.
+    last_payment_digest = models.CharField(
+        _("empreinte du dernier paiement"), max_length=64, blank=True
     )
     # Comma-separated Profile values, as in the extract.
     profils = models.CharField(_("profils"), max_length=120)
@@ -125,6 +127,8 @@ class RegistryImport(models.Model):
     class Kind(models.TextChoices):
         PERSONS = "persons", _("Personnes")
         COMPANIES = "companies", _("Entreprises")
+        PAYMENTS = "payments", _("Paiements")
+        CONTRIBUTIONS = "contributions", _("Cotisations")
 
     class Status(models.TextChoices):
         # An extract uploaded in the back-office, waiting for a worker (registry.tasks).
@@ -134,7 +138,7 @@ class RegistryImport(models.Model):
         REFUSED = "refused", _("Refusé")
         FAILED = "failed", _("Échec")
 
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("fichier"), max_length=255)
     started_at = models.DateTimeField(_("commencé le"), auto_now_add=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)

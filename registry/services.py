@@ -36,8 +36,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from registry.digests import identity_key, line_digester
 from registry.lines import (
-    COMPANIES,
-    PERSONS,
+    EXTRACTS,
     FileRefused,
     LineContext,
     init_process,
@@ -70,7 +69,8 @@ def registry_import(
     file_name: str | None = None,
     record: RegistryImport | None = None,
 ) -> RegistryImport:
-    """Import an extract of persons (``kind="persons"``) or companies into the registry.
+    """Import an extract of the fund: persons (``kind="persons"``), companies, or any kind
+    registered with ``registry.lines.extract_register`` (payments, contributions).
 
     Returns the RegistryImport, whose status says done or refused (the refusal's reason in
     ``message``); an interruption is recorded as failed and re-raised. ``progress(done,
@@ -81,7 +81,7 @@ def registry_import(
     the name the record and the audit log keep, when ``path`` is a copy (an upload).
     ``record``: the queued record of an upload (``registry.tasks.registry_upload_queue``), run now.
     """
-    if kind not in (PERSONS, COMPANIES):
+    if kind not in EXTRACTS:
         raise ValueError(f"unknown extract kind {kind!r}")
     codec = encoding_check(encoding)
     path = Path(path)
@@ -334,6 +334,7 @@ class _Import:
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise FileRefused(_("Le fichier a été modifié pendant l'import : relancez-le."))
         self._reject_duplicates(staging)
+        self._reject_unresolved(staging)
         created, updated = staging.merge(timezone.now())
         staging.drop()
         record = self.record
@@ -374,8 +375,17 @@ class _Import:
                 chunk = []
         yield chunk
 
+    def _reject_unresolved(self, staging: Staging) -> None:
+        """Lines naming someone the registry does not hold (a payment of an unknown NIR)."""
+        unresolved = staging.unresolved()
+        column = EXTRACTS[self.record.kind].references[0].line_column if unresolved else ""
+        for line, message in unresolved:
+            self._reject(line, column, gettext(message))
+        if unresolved:
+            staging.drop_rows([line for line, _message in unresolved])
+
     def _reject_duplicates(self, staging: Staging) -> None:
-        column = "nir" if self.record.kind == PERSONS else "siret"
+        column = EXTRACTS[self.record.kind].key_column
         parsed_lines = []
         for lines in staging.duplicates():
             reason = gettext(
@@ -409,6 +419,7 @@ class _Import:
             header = header[1:]
         return LineContext(
             kind=self.record.kind,
+            parser=EXTRACTS[self.record.kind].parser,
             key=identity_key(),
             phone_region=settings.PHONE_DEFAULT_REGION,
             today=timezone.localdate(),
@@ -486,7 +497,8 @@ class _Import:
         # forkserver: the parsing processes start from a clean interpreter, not from a copy
         # of this one with its database connection.
         mp_context = multiprocessing.get_context("forkserver")
-        mp_context.set_forkserver_preload(["registry.lines"])
+        parser_module = context.parser.split(":")[0]
+        mp_context.set_forkserver_preload(["registry.lines", parser_module])
         with ProcessPoolExecutor(
             workers,
             mp_context=mp_context,

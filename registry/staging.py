@@ -18,24 +18,25 @@ file: the file's values only travel as parameters or COPY data (hence the S608 n
 
 from itertools import groupby
 
+from django.apps import apps
 from django.db import connection
 
-from registry.lines import COMPANIES, FIELDS, KEY_FIELD, PERSONS
-from registry.models import Company, Person
+from registry.lines import EXTRACTS
 
-MODELS = {PERSONS: Person, COMPANIES: Company}
 _FETCH_SIZE = 5000
 
 
 class Staging:
-    """The two temporary tables of one import of one kind of extract."""
+    """The two temporary tables of one import of one kind of extract (registry.lines.Extract)."""
 
     def __init__(self, kind: str):
         quote = connection.ops.quote_name
         self.kind = kind
-        self.model = MODELS[kind]
-        self.fields = FIELDS[kind]
-        self.key = quote(KEY_FIELD[kind])
+        self.extract = EXTRACTS[kind]
+        self.model = apps.get_model(self.extract.model)
+        self.fields = self.extract.fields
+        self.staged_only = dict(self.extract.staged_only)
+        self.key = quote(self.extract.key_field)
         self.rows = quote(f"registry_staging_{kind}")
         self.lines = quote(f"registry_staging_{kind}_lines")
         self.holders = quote(f"registry_staging_{kind}_holders")
@@ -48,8 +49,7 @@ class Staging:
         """Create both tables, empty, the rows with the model's own column types."""
         quote = connection.ops.quote_name
         definitions = ", ".join(
-            f"{quote(name)} {self.model._meta.get_field(name).db_type(connection)}"
-            for name in (*self.fields, "line_digest")
+            f"{quote(name)} {self._type(name)}" for name in (*self.fields, "line_digest")
         )
         with connection.cursor() as cursor:
             if self.postgresql:
@@ -91,7 +91,17 @@ class Staging:
                 f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
                 f"LEFT JOIN {self.target} AS t ON t.line_digest = l.line_digest"
             )
-            cursor.execute(f"SELECT line FROM {self.holders} WHERE k IS NULL")  # noqa: S608
+        query = f"SELECT line FROM {self.holders} WHERE k IS NULL"  # noqa: S608
+        if self.postgresql:
+            # A server-side cursor (psycopg's named cursor): millions of line numbers come by
+            # chunks instead of as one result held in memory whole.
+            with connection.connection.cursor(name="registry_lines_to_parse") as server_side:
+                server_side.itersize = _FETCH_SIZE
+                server_side.execute(query)
+                yield from (line for (line,) in server_side)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(query)
             for (line,) in _fetch_all(cursor):
                 yield line
 
@@ -121,6 +131,25 @@ class Staging:
                 groups += [[line for _k, line in group] for _k, group in groupby(cursor, _first)]
         return sorted(groups)
 
+    def unresolved(self) -> list[tuple[int, str]]:
+        """The lines none of whose references (Extract.references) names a registry row.
+
+        Returns ``(line, message)`` pairs, the message of the extract's first reference.
+        """
+        references = self.extract.references
+        if not references:
+            return []
+        quote = connection.ops.quote_name
+        found = " OR ".join(
+            f"EXISTS (SELECT 1 FROM {quote(apps.get_model(r.model)._meta.db_table)} AS r "  # noqa: S608
+            f"WHERE r.{quote(r.column)} = s.{quote(r.field)})"
+            for r in references
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT line FROM {self.rows} AS s WHERE NOT ({found}) ORDER BY line")  # noqa: S608
+            lines = [line for (line,) in cursor.fetchall()]
+        return [(line, references[0].message) for line in lines]
+
     def drop_rows(self, lines: list[int]) -> None:
         """Remove the parsed rows of these lines (an identifier they repeat)."""
         with connection.cursor() as cursor:
@@ -133,13 +162,27 @@ class Staging:
         """Apply the staged rows to the registry; return (created, updated)."""
         quote = connection.ops.quote_name
         key, target = self.key, self.target
-        data = [name for name in self.fields if quote(name) != key]
-        assignments = ", ".join(f"{quote(name)} = s.{quote(name)}" for name in data)
-        selected = ", ".join(f"s.{quote(name)}" for name in self.fields)
+        stored = [name for name in self.fields if name not in self.staged_only]
+        # Each reference resolved by a join: (stored column, its value in the SELECT).
+        joins, resolved = "", []
+        for number, reference in enumerate(self.extract.references):
+            table = quote(apps.get_model(reference.model)._meta.db_table)
+            joins += (
+                f" LEFT JOIN {table} AS r{number} "
+                f"ON r{number}.{quote(reference.column)} = s.{quote(reference.field)}"
+            )
+            column = self.model._meta.get_field(reference.stored).column
+            resolved.append((quote(column), f"r{number}.id"))
+        assignments = ", ".join(
+            [f"{quote(name)} = s.{quote(name)}" for name in stored if quote(name) != key]
+            + [f"{column} = {value}" for column, value in resolved]
+        )
+        columns = ", ".join([quote(name) for name in stored] + [c for c, _v in resolved])
+        selected = ", ".join([f"s.{quote(name)}" for name in stored] + [v for _c, v in resolved])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {target} SET {assignments}, line_digest = s.line_digest, "  # noqa: S608
-                f"updated_at = %s FROM {self.rows} AS s "
+                f"updated_at = %s FROM {self.rows} AS s{joins} "
                 f"WHERE {target}.{key} = s.{key} AND {target}.row_digest <> s.row_digest",
                 [now],
             )
@@ -153,8 +196,8 @@ class Staging:
                 f"AND {target}.line_digest <> s.line_digest"
             )
             cursor.execute(
-                f"INSERT INTO {target} ({self.columns}, line_digest, created_at, updated_at) "  # noqa: S608
-                f"SELECT {selected}, s.line_digest, %s, %s FROM {self.rows} AS s "
+                f"INSERT INTO {target} ({columns}, line_digest, created_at, updated_at) "  # noqa: S608
+                f"SELECT {selected}, s.line_digest, %s, %s FROM {self.rows} AS s{joins} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS t WHERE t.{key} = s.{key})",
                 [now, now],
             )
@@ -165,6 +208,11 @@ class Staging:
         with connection.cursor() as cursor:
             for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _type(self, name: str) -> str:
+        if name in self.staged_only:
+            return self.staged_only[name]
+        return self.model._meta.get_field(name).db_type(connection)
 
     def _write(self, table: str, columns: str, rows: list[tuple] | str) -> None:
         """Rows as COPY text on PostgreSQL, as tuples on SQLite."""

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
+from .lines import EXTRACTS
 from .models import RegistryImport
-from .services import COMPANIES, PERSONS, encoding_check, registry_import
+from .services import encoding_check, registry_import
 
 QUEUE = "registry"
 
@@ -49,7 +50,7 @@ def registry_upload_queue(*, upload, kind: str, encoding: str, agent) -> Registr
     record is « En attente » until a worker of the « registry » queue runs it
     (registry.tasks), and the worker removes the file when it is done.
     """
-    if kind not in (PERSONS, COMPANIES):
+    if kind not in EXTRACTS:
         raise ValueError(f"unknown extract kind {kind!r}")
     codec = encoding_check(encoding)
     directory = Path(settings.REGISTRY_UPLOAD_DIR)

@@ -15,7 +15,8 @@ from audit.services import audit_record
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from identity import first_given_name, format_siret, mask_nir, normalize_name
-from registry.digests import nir_digest, siret_digest
+from payments.selectors import last_payment_digests
+from registry.digests import amount_digest, nir_digest, siret_digest
 
 from . import selectors, throttle
 from .models import FunnelCount, SignupRequest
@@ -189,8 +190,14 @@ def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=N
     Also used by « Mot de passe oublié » (accounts), which asks the same questions.
     """
     if proof == Proof.AMOUNT:
-        on_file = person.dernier_paiement if person else None
-        return on_file is not None and on_file == amount
+        # Digests on both sides (DESIGN §5): the payments extract's latest payments when the
+        # fund sent it, else the registry's column.
+        typed = amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
+        candidates = last_payment_digests(person) if person else [""]
+        matches = False
+        for on_file in candidates:
+            matches |= _digests_equal(typed, on_file)
+        return matches
     on_file = {
         Proof.VITALE: person.vitale_serial_digest if person else "",
         Proof.IBAN: person.iban_digest if person else "",

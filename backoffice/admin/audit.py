@@ -1,6 +1,5 @@
 """The audit log: read-only, filtered by type, date and agent, exported as CSV (DESIGN §5)."""
 
-import csv
 import json
 
 from django.contrib import admin
@@ -12,9 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from audit.models import AuditEvent
-
-# A cell starting with one of these is a formula to a spreadsheet: neutralized on export.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from core.spreadsheet import BOM, spreadsheet_cell, spreadsheet_writer
 
 
 class AgentFilter(admin.SimpleListFilter):
@@ -33,20 +30,10 @@ class AgentFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 def audit_csv_rows(queryset):
     """The CSV lines of the events, header first, one database chunk at a time."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(
+    writer = spreadsheet_writer()
+    yield BOM + writer.writerow(
         [
             _("date"),
             _("type"),
@@ -60,16 +47,16 @@ def audit_csv_rows(queryset):
     for event in events.iterator(chunk_size=2000):
         yield writer.writerow(
             [
-                _cell(timezone.localtime(event.at).isoformat(timespec="seconds")),
-                _cell(event.type),
-                _cell(
+                spreadsheet_cell(timezone.localtime(event.at).isoformat(timespec="seconds")),
+                spreadsheet_cell(event.type),
+                spreadsheet_cell(
                     event.actor.login
                     if event.actor and not event.actor.is_member
                     else (event.actor or "")
                 ),
-                _cell(event.subject or ""),
-                _cell(event.client_ip or ""),
-                _cell(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
+                spreadsheet_cell(event.subject or ""),
+                spreadsheet_cell(event.client_ip or ""),
+                spreadsheet_cell(json.dumps(event.data, ensure_ascii=False, sort_keys=True)),
             ]
         )
 

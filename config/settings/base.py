@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "accounts",
     "delivery",
     "signup",
+    "payments",
     "portal",
     "messaging",
     "backoffice",

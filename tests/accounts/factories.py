@@ -13,7 +13,7 @@ from decimal import Decimal
 from accounts.models import TemporaryPassword, User
 from accounts.passwords import temporary_password_issue
 from identity import make_nir, mask_nir, normalize_vitale_serial, parse_iban
-from registry.digests import iban_digest, nir_digest, siret_digest, vitale_digest
+from registry.digests import amount_digest, iban_digest, nir_digest, siret_digest, vitale_digest
 from registry.models import Company, Person
 
 _order = itertools.count(1)
@@ -75,7 +75,7 @@ def make_person(
         if vitale_serial
         else "",
         iban_digest=iban_digest(parse_iban(iban)) if iban else "",
-        dernier_paiement=dernier_paiement,
+        last_payment_digest=amount_digest(f"{dernier_paiement:.2f}") if dernier_paiement else "",
         profils="particulier",
         row_digest=f"test-{nir_digest(nir)[:16]}",
         **fields,

@@ -57,7 +57,7 @@ def _all_url_names(resolver=None, namespace=""):
             yield f"{namespace}{pattern.name}", pattern
 
 
-SAMPLE_KWARGS = {"pk": 1, "token": "0" * 32, "slug": "cgu"}
+SAMPLE_KWARGS = {"pk": 1, "token": "0" * 32, "slug": "cgu", "year": 2025}
 
 
 def _sample_url(name, pattern):
@@ -99,6 +99,7 @@ def test_every_other_page_leads_to_the_password_choice(client, chooser):
     # The pages of the space, the home page and the registration were all among them.
     assert {"portal:home", "portal:password_change", "portal:logins", "core:home"} <= set(checked)
     assert "signup:start" in checked
+    assert {"payments:list", "payments:year", "payments:csv", "payments:verify"} <= set(checked)
 
 
 def test_logging_out_stays_possible_before_choosing(client, chooser):

@@ -197,3 +197,36 @@ def test_failed_email_is_sent_again_from_the_back_office(smtp_server, client):
     assert AuditEvent.objects.filter(
         type=AuditEvent.Type.EMAIL_RESENT, actor=agent, subject=member
     ).exists()
+
+
+def test_payments_and_contributions_are_uploaded_and_listed_like_the_registry(
+    agent_client, tmp_path
+):
+    from payments.models import Contribution, Payment
+    from tests.payments import factories as payment_extracts
+
+    payment_extracts.registry_with(tmp_path, 1)
+    payments = payment_extracts.extract(
+        tmp_path / "paiements-novembre.csv",
+        [payment_extracts.payment(1), payment_extracts.payment(2, nature="loto")],
+    )
+    with payments.open("rb") as upload:
+        agent_client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "payments", "encoding": "utf-8", "file": upload},
+        )
+    contributions = payment_extracts.extract(
+        tmp_path / "cotisations.csv", [payment_extracts.contribution(1)], kind="contributions"
+    )
+    with contributions.open("rb") as upload:
+        agent_client.post(
+            "/agents/registry/registryimport/importer/",
+            {"kind": "contributions", "encoding": "utf-8", "file": upload},
+        )
+    assert (Payment.objects.count(), Contribution.objects.count()) == (1, 1)
+    listed = agent_client.get("/agents/registry/registryimport/?kind__exact=payments")
+    page = listed.content.decode()
+    assert "paiements-novembre.csv" in page and "cotisations.csv" not in page
+    record = RegistryImport.objects.get(kind="payments")
+    detail = agent_client.get(f"/agents/registry/registryimport/{record.pk}/change/")
+    assert "Valeur inconnue : « loto »" in detail.content.decode().replace("&#x27;", "'")

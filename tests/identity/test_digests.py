@@ -76,6 +76,7 @@ def test_unknown_purposes_and_empty_keys_are_programming_errors():
         "iban",
         "employer_account",
         "temporary_password",
+        "amount",
     }
     with pytest.raises(ValueError, match="purpose"):
         keyed_digest(KEY, "email", "a@example.org")

@@ -97,7 +97,7 @@ def test_bad_options_are_refused_before_anything_is_read(tmp_path, arguments, me
 def test_an_unreadable_file_is_refused(tmp_path, monkeypatch):
     path = factories.extract(tmp_path / "persons.csv", [factories.person(1)])
     # The tests may run as root, whom file permissions do not stop: say the file is locked.
-    monkeypatch.setattr("registry.management.commands.import_registry.os.access", lambda *a: False)
+    monkeypatch.setattr("registry.command.os.access", lambda *a: False)
     with pytest.raises(CommandError, match="Fichier illisible"):
         call_command("import_registry", str(path))
 

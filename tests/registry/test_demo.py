@@ -16,7 +16,13 @@ from identity import (
     parse_nir,
 )
 from registry import demo
-from registry.digests import employer_account_digest, iban_digest, nir_digest, vitale_digest
+from registry.digests import (
+    amount_digest,
+    employer_account_digest,
+    iban_digest,
+    nir_digest,
+    vitale_digest,
+)
 from registry.models import Company, Person
 from registry.services import registry_import
 
@@ -120,7 +126,8 @@ def test_the_printed_identities_are_the_ones_that_verify(generated):
     assert by_iban.iban_digest == iban_digest(parse_iban(iban))
 
     paid, block = person_after("3. Mot de passe par email, vérifié par le montant")
-    assert paid.dernier_paiement == parse_amount(re.search(r"reçu : ([0-9,.]+) €", block)[1])
+    amount = parse_amount(re.search(r"reçu : ([0-9,.]+) €", block)[1])
+    assert paid.last_payment_digest == amount_digest(str(amount))
 
     postal, _block = person_after("4. Mot de passe par courrier")
     assert not postal.affilie_sante

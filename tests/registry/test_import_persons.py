@@ -1,13 +1,12 @@
 """Importing the extract of persons: what is stored, what is reported, what changes."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
 from audit.models import AuditEvent
 from identity import parse_iban
-from registry.digests import iban_digest, nir_digest, vitale_digest
+from registry.digests import amount_digest, iban_digest, nir_digest, vitale_digest
 from registry.models import Person, RegistryImport
 from registry.services import registry_import
 from tests.registry import factories
@@ -38,7 +37,7 @@ def test_each_line_becomes_a_person_with_normalized_values(tmp_path):
     assert person.carte_vitale == "photo"
     assert person.vitale_serial_digest == vitale_digest("00000000001")  # the prefix dropped
     assert person.iban_digest == iban_digest(parse_iban(factories.iban(1)))
-    assert person.dernier_paiement == Decimal("123.45")
+    assert person.last_payment_digest == amount_digest("123.45")
     assert person.profile_list == ["particulier"]
     other = Person.objects.get(nir_digest=nir_digest(factories.nir(2)[:13]))
     assert (other.mobile, other.email, other.iban_digest) == ("", "", "")

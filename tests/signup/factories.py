@@ -17,6 +17,7 @@ from identity import (
     parse_nir,
 )
 from registry.digests import (
+    amount_digest,
     employer_account_digest,
     iban_digest,
     nir_digest,
@@ -90,7 +91,7 @@ def person_create(
             else ""
         ),
         iban_digest=iban_digest(iban) if iban else "",
-        dernier_paiement=dernier_paiement,
+        last_payment_digest=amount_digest(f"{dernier_paiement:.2f}") if dernier_paiement else "",
         profils=profils,
         adresse_4="12 rue du Roi Oscar II",
         code_postal="97133",

@@ -8,8 +8,8 @@ from core.retention import retention_purge
 class Command(BaseCommand):
     help = (
         "Delete sessions, passwords, requests, emails, letters, messages and their files, "
-        "change requests, audit events and dormant accounts past their retention period (see "
-        "the « Données personnelles » page)."
+        "change requests, audit events, payments, contributions, attestations' records and "
+        "dormant accounts past their retention period (see the « Données personnelles » page)."
     )
 
     def handle(self, *args, **options):

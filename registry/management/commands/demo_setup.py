@@ -1,4 +1,5 @@
-"""`make run`'s preparation: a demo registry, generated and imported when the registry is empty."""
+"""`make run`'s preparation: a demo registry, generated and imported when the registry is empty;
+then the demo's payments and contributions when there are none."""
 
 from pathlib import Path
 
@@ -6,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from payments.models import Contribution, Payment
 from registry.models import Person
 
 
@@ -16,12 +18,28 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=2000)
 
     def handle(self, *args, count, **options):
-        if Person.objects.exists():
-            self.stdout.write("The registry already has persons: nothing to import.")
-            return
         var = Path(settings.BASE_DIR) / "var"
         var.mkdir(exist_ok=True)
         persons, companies = var / "demo-registry.csv", var / "demo-companies.csv"
+        if Person.objects.exists():
+            self.stdout.write("The registry already has persons: nothing to import.")
+        else:
+            self._registry(var, persons, companies, count)
+        if Payment.objects.exists() or Contribution.objects.exists():
+            self.stdout.write("Payments or contributions are there: nothing to import.")
+        elif persons.is_file():
+            payments, contributions = var / "demo-payments.csv", var / "demo-contributions.csv"
+            call_command(
+                "make_demo_payments",
+                registry=str(persons),
+                companies=str(companies),
+                payments_out=str(payments),
+                contributions_out=str(contributions),
+            )
+            call_command("import_payments", str(payments))
+            call_command("import_contributions", str(contributions))
+
+    def _registry(self, var, persons, companies, count):
         call_command(
             "make_demo_registry",
             count=count,

@@ -1,0 +1,305 @@
+"""One line of the payments' or the contributions' extract (DESIGN §6), checked and
+normalized, and both extracts registered with the registry's import.
+
+Like registry.lines, no database and no Django settings: parsing processes run these
+functions. Messages are French msgids (``gettext_noop``) and never quote a NIR or a SIRET.
+"""
+
+import datetime
+import re
+from functools import lru_cache
+
+from django.utils.translation import gettext_noop as _
+
+from identity import IdentityError, normalize_nir, parse_amount, parse_nir, parse_siret
+from registry.digests import nir_digest
+from registry.lines import (
+    ISO_DATE,
+    QUOTABLE_DATE,
+    QUOTABLE_WORD,
+    Extract,
+    LineError,
+    Reference,
+    extract_register,
+    row_digest,
+    text_value,
+)
+
+PAYMENTS = "payments"
+CONTRIBUTIONS = "contributions"
+
+NATURES = (
+    "maladie",
+    "indemnites_journalieres",
+    "retraite",
+    "famille",
+    "invalidite",
+    "accident_travail",
+    "autre",
+)
+STATUSES = ("a_payer", "paye", "en_retard", "echeancier")
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")
+# Decimal point or comma, an optional minus sign (a recovery), at most two decimals.
+_AMOUNT = re.compile(r"(-?)([0-9]{1,12})(?:[.,]([0-9]{1,2}))?")
+_PERIOD = re.compile(r"[0-9]{4}(?:-T[1-4]|-(?:0[1-9]|1[0-2]))?")
+_EARLIEST = datetime.date(1945, 1, 1)
+
+
+def parse_payment(fields: list[str], context) -> tuple:
+    """Return ``payments.lines.PAYMENTS``'s fields for one line, or raise LineError."""
+    nir_raw, reference, date_raw, montant_raw, nature, libelle, debut_raw, fin_raw = fields
+    digest = _person_digest(nir_raw.strip(), context.key)
+    paid_on = _date(date_raw, "date_paiement", required=True)
+    debut = _date(debut_raw, "periode_debut")
+    fin = _date(fin_raw, "periode_fin")
+    if (debut is None) != (fin is None):
+        raise LineError(
+            "periode_debut" if debut is None else "periode_fin",
+            _("La période a un début et une fin, ou aucun des deux."),
+        )
+    if debut is not None and debut > fin:
+        raise LineError("periode_fin", _("La fin de la période précède son début."))
+    values = (
+        digest,
+        _reference(reference),
+        paid_on.isoformat(),
+        _amount(montant_raw, "montant", signed=True),
+        _choice(nature, "nature", NATURES),
+        text_value(libelle, "libelle", required=True),
+        debut and debut.isoformat(),
+        fin and fin.isoformat(),
+    )
+    return (*values, row_digest(values))
+
+
+def parse_contribution(fields: list[str], context) -> tuple:
+    """Return ``payments.lines.CONTRIBUTIONS``'s fields for one line, or raise LineError."""
+    identifiant, reference, periode, echeance_raw, appele_raw, paye_raw, statut = fields
+    compact = normalize_nir(identifiant)
+    try:
+        if len(compact) == 14 and compact.isdigit():
+            person, siret = "", parse_siret(compact)
+        else:
+            person, siret = _person_digest(identifiant.strip(), context.key), ""
+    except IdentityError as error:
+        raise LineError("identifiant", error.message) from None
+    except LineError as error:
+        raise LineError("identifiant", error.message, error.params) from None
+    period = periode.strip().upper()
+    if not _PERIOD.fullmatch(period):
+        raise LineError(
+            "periode",
+            _("La période s'écrit AAAA, AAAA-Tn (un trimestre, n de 1 à 4) ou AAAA-MM."),
+        )
+    values = (
+        person,
+        siret,
+        _reference(reference),
+        period,
+        _date(echeance_raw, "date_echeance", required=True).isoformat(),
+        _amount(appele_raw, "montant_appele"),
+        _amount(paye_raw, "montant_paye"),
+        _choice(statut, "statut", STATUSES),
+    )
+    return (*values, row_digest(values))
+
+
+@lru_cache(maxsize=4096)
+def _person_digest(raw: str, key: bytes) -> str:
+    """The NIR's keyed digest; kept per value, since a person has many payments in a file."""
+    try:
+        nir = parse_nir(raw, key="required")
+    except IdentityError as error:
+        raise LineError("nir", error.message) from None
+    return nir_digest(nir.body, key=key)
+
+
+def _reference(raw: str) -> str:
+    reference = raw.strip()
+    if not reference:
+        raise LineError("reference", _("Renseigner cette information."))
+    if not _REFERENCE.fullmatch(reference):
+        raise LineError(
+            "reference",
+            _(
+                "La référence compte 40 caractères au plus : lettres, chiffres, et « - », "
+                "« _ », « . », « / »."
+            ),
+        )
+    return reference
+
+
+def _date(raw: str, column: str, *, required: bool = False) -> datetime.date | None:
+    # The usual value, AAAA-MM-JJ exactly: read by the C parser, the shape checked first
+    # (fromisoformat alone would also take « 20250305 » or « 2025-W10-3 »).
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw[:4].isdigit():
+        try:
+            date = datetime.date.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            if date >= _EARLIEST:
+                return date
+    text = raw.strip()
+    if not text:
+        if required:
+            raise LineError(column, _("Renseigner cette information."))
+        return None
+    match = ISO_DATE.fullmatch(text)
+    if not match:
+        if QUOTABLE_DATE.fullmatch(text):
+            raise LineError(
+                column,
+                _("La date « %(value)s » n'est pas au format AAAA-MM-JJ (par exemple 1985-12-25)."),
+                {"value": text},
+            )
+        raise LineError(
+            column, _("La date n'est pas au format AAAA-MM-JJ (par exemple 1985-12-25).")
+        )
+    try:
+        date = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise LineError(
+            column,
+            _("La date %(value)s n'existe pas : vérifiez le jour et le mois."),
+            {"value": text},
+        ) from None
+    if date < _EARLIEST:
+        raise LineError(column, _("La date %(value)s est trop ancienne."), {"value": text})
+    return date
+
+
+def _amount(raw: str, column: str, *, signed: bool = False) -> str:
+    """``"-12.30"``: the plain forms at once, the others (``1 234,50``) by identity/."""
+    text = raw.strip()
+    plain = _AMOUNT.fullmatch(text)
+    if plain:
+        sign, units, cents = plain.groups()
+        if sign and not signed:
+            raise LineError(column, _("Le montant ne peut pas être négatif."))
+        amount = f"{int(units)}.{(cents or '').ljust(2, '0')}"
+        return "-" + amount if sign and amount != "0.00" else amount
+    negative = signed and text.startswith("-")
+    try:
+        amount = parse_amount(text[1:] if negative else text)
+    except IdentityError as error:
+        if not text:
+            raise LineError(column, _("Renseigner cette information.")) from None
+        raise LineError(column, error.message) from None
+    return f"-{amount}" if negative and amount else str(amount)
+
+
+def _choice(raw: str, column: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value in choices:
+        return value
+    if value and QUOTABLE_WORD.fullmatch(value):
+        raise LineError(
+            column,
+            _("Valeur inconnue : « %(value)s ». Valeurs possibles : %(known)s."),
+            {"value": value, "known": ", ".join(choices)},
+        )
+    raise LineError(
+        column, _("Valeur inconnue. Valeurs possibles : %(known)s."), {"known": ", ".join(choices)}
+    )
+
+
+extract_register(
+    Extract(
+        kind=PAYMENTS,
+        columns=(
+            "nir",
+            "reference",
+            "date_paiement",
+            "montant",
+            "nature",
+            "libelle",
+            "periode_debut",
+            "periode_fin",
+        ),
+        fields=(
+            "nir_digest",
+            "reference",
+            "date_paiement",
+            "montant",
+            "nature",
+            "libelle",
+            "periode_debut",
+            "periode_fin",
+            "row_digest",
+        ),
+        key_field="reference",
+        key_column="reference",
+        parser="payments.lines:parse_payment",
+        model="payments.Payment",
+        command="import_payments FILE",
+        staged_only=(("nir_digest", "varchar(64)"),),
+        references=(
+            Reference(
+                field="nir_digest",
+                model="registry.Person",
+                column="nir_digest",
+                stored="person",
+                line_column="nir",
+                message=_(
+                    "Ce NIR n'est pas dans le registre : la ligne n'est pas importée "
+                    "(importez d'abord l'extrait des personnes)."
+                ),
+            ),
+        ),
+    )
+)
+
+extract_register(
+    Extract(
+        kind=CONTRIBUTIONS,
+        columns=(
+            "identifiant",
+            "reference",
+            "periode",
+            "date_echeance",
+            "montant_appele",
+            "montant_paye",
+            "statut",
+        ),
+        fields=(
+            "nir_digest",
+            "siret",
+            "reference",
+            "periode",
+            "date_echeance",
+            "montant_appele",
+            "montant_paye",
+            "statut",
+            "row_digest",
+        ),
+        key_field="reference",
+        key_column="reference",
+        parser="payments.lines:parse_contribution",
+        model="payments.Contribution",
+        command="import_contributions FILE",
+        staged_only=(("nir_digest", "varchar(64)"), ("siret", "varchar(14)")),
+        references=(
+            Reference(
+                field="nir_digest",
+                model="registry.Person",
+                column="nir_digest",
+                stored="person",
+                line_column="identifiant",
+                message=_(
+                    "Cet identifiant (NIR ou SIRET) n'est pas dans le registre : la ligne n'est "
+                    "pas importée (importez d'abord l'extrait des personnes ou des entreprises)."
+                ),
+            ),
+            Reference(
+                field="siret",
+                model="registry.Company",
+                column="siret",
+                stored="company",
+                line_column="identifiant",
+                message="",
+            ),
+        ),
+    )
+)

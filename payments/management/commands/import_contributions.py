@@ -1,0 +1,29 @@
+"""`manage.py import_contributions FILE`: the fund's extract of contributions (DESIGN §6)."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from payments.lines import CONTRIBUTIONS
+from registry.command import extract_import_run, import_arguments_add
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the fund's extract of contributions (cotisations): UTF-8 CSV separated by "
+        "';' with a header line (DESIGN §6). Upsert on the fund's reference; rejected lines "
+        "are reported; a file refused as a whole changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="extract of contributions (CSV)")
+        import_arguments_add(parser)
+
+    def handle(self, *args, file, encoding, workers, **options):
+        extract_import_run(
+            self,
+            path=file,
+            kind=CONTRIBUTIONS,
+            what=_("des cotisations"),
+            encoding=encoding,
+            workers=workers,
+        )

@@ -1,0 +1,192 @@
+"""Importing the payments' and contributions' extracts: stored, reported, idempotent."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from payments.lines import CONTRIBUTIONS, PAYMENTS
+from payments.models import Contribution, Payment
+from registry.models import Company, Person, RegistryImport
+from registry.services import registry_import
+from tests.payments import factories
+from tests.registry import factories as registry_factories
+
+pytestmark = pytest.mark.django_db
+
+
+def run(path, kind=PAYMENTS, **options):
+    return registry_import(path=path, kind=kind, **options)
+
+
+def test_payments_are_stored_against_the_registry_person_and_reimported_unchanged(tmp_path):
+    factories.registry_with(tmp_path, 1, 2)
+    rows = [
+        factories.payment(1),
+        factories.payment(2, order=2, montant="-45.5", nature="maladie", libelle="Indu"),
+        factories.payment(3, periode_debut="", periode_fin="", montant="1 234,50"),
+    ]
+    path = factories.extract(tmp_path / "payments.csv", rows)
+    record = run(path)
+    assert (record.status, record.created, record.rejected) == ("done", 3, 0)
+    first = Payment.objects.get(reference="PAI-00000001")
+    assert first.person == Person.objects.get(nir_masked__startswith="1 85 05", pk=first.person_id)
+    assert (first.montant, first.nature, first.date_paiement) == (
+        Decimal("1234.56"),
+        "retraite",
+        datetime.date(2025, 3, 5),
+    )
+    assert first.periode_debut == datetime.date(2025, 2, 1)
+    recovery = Payment.objects.get(reference="PAI-00000002")
+    assert recovery.montant == Decimal("-45.50")
+    assert recovery.person != first.person
+    assert Payment.objects.get(reference="PAI-00000003").periode_debut is None
+
+    again = run(path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    changed = factories.extract(
+        tmp_path / "v2.csv", [factories.payment(1, libelle="Pension rectifiée"), *rows[1:]]
+    )
+    third = run(changed)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 2)
+    assert Payment.objects.get(reference="PAI-00000001").libelle == "Pension rectifiée"
+
+
+@pytest.mark.parametrize(
+    ("columns", "column", "reason"),
+    [
+        ({"nir": "185059770100199"}, "nir", "clé"),
+        ({"reference": ""}, "reference", "Renseigner cette information."),
+        ({"reference": "PAI 1"}, "reference", "40 caractères au plus"),
+        ({"date_paiement": "05/03/2025"}, "date_paiement", "format AAAA-MM-JJ"),
+        ({"date_paiement": "2025-02-30"}, "date_paiement", "n'existe pas"),
+        ({"montant": "12,345"}, "montant", "2 chiffres après la virgule"),
+        ({"montant": "douze"}, "montant", "en chiffres"),
+        ({"nature": "loterie"}, "nature", "Valeur inconnue : « loterie »"),
+        ({"libelle": ""}, "libelle", "Renseigner cette information."),
+        ({"periode_fin": ""}, "periode_fin", "un début et une fin"),
+        ({"periode_debut": "2025-03-01"}, "periode_fin", "précède son début"),
+    ],
+)
+def test_a_bad_payment_line_is_rejected_with_its_column_and_reason(
+    tmp_path, columns, column, reason
+):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(1), factories.payment(2, **columns)]
+    record = run(factories.extract(tmp_path / "payments.csv", rows))
+    assert (record.created, record.rejected) == (1, 1)
+    (entry,) = record.rejected_lines
+    assert (entry["line"], entry["column"]) == (3, column)
+    assert reason in entry["reason"]
+    assert not Payment.objects.filter(reference="PAI-00000002").exists()
+
+
+def test_a_payment_of_a_nir_not_in_the_registry_is_rejected_without_quoting_it(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(1), factories.payment(2, order=7)]
+    record = run(factories.extract(tmp_path / "payments.csv", rows))
+    assert (record.created, record.rejected) == (1, 1)
+    (entry,) = record.rejected_lines
+    assert (entry["line"], entry["column"]) == (3, "nir")
+    assert "n'est pas dans le registre" in entry["reason"]
+    assert registry_factories.nir(7) not in str(record.rejected_lines) + record.message
+
+
+def test_a_reference_on_two_lines_rejects_both(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(1), factories.payment(1, montant="2,00"), factories.payment(2)]
+    record = run(factories.extract(tmp_path / "payments.csv", rows))
+    assert (record.created, record.rejected) == (1, 2)
+    assert {entry["line"] for entry in record.rejected_lines} == {2, 3}
+    assert "double" in record.rejected_lines[0]["reason"]
+
+
+def test_the_registry_extract_given_as_payments_is_refused_whole(tmp_path):
+    path = registry_factories.extract(tmp_path / "x.csv", [registry_factories.person(1)])
+    record = run(path)
+    assert record.status == RegistryImport.Status.REFUSED
+    assert "Colonnes manquantes" in record.message
+    contributions = factories.extract(
+        tmp_path / "c.csv", [factories.contribution(1)], kind=CONTRIBUTIONS
+    )
+    assert "import_contributions" in run(contributions).message
+    assert not Payment.objects.exists()
+
+
+def test_contributions_of_a_person_and_of_a_company(tmp_path):
+    factories.registry_with(tmp_path, 1, companies=(1,))
+    rows = [
+        factories.contribution(1, statut="en_retard"),
+        factories.contribution(
+            2,
+            identifiant=registry_factories.siret(1),
+            periode="2025-03",
+            montant_paye="850",
+            statut="paye",
+        ),
+    ]
+    record = run(factories.extract(tmp_path / "c.csv", rows, kind=CONTRIBUTIONS), CONTRIBUTIONS)
+    assert (record.created, record.rejected) == (2, 0)
+    mine = Contribution.objects.get(reference="COT-00000001")
+    assert mine.person is not None and mine.company is None
+    assert mine.statut == "en_retard" and mine.periode == "2025-T1"
+    company = Contribution.objects.get(reference="COT-00000002")
+    assert company.company == Company.objects.get() and company.person is None
+    assert company.montant_paye == Decimal("850.00")
+
+
+@pytest.mark.parametrize(
+    ("columns", "column", "reason"),
+    [
+        ({"identifiant": "12345678901234"}, "identifiant", "SIRET"),
+        ({"identifiant": registry_factories.siret(9)}, "identifiant", "pas dans le registre"),
+        ({"periode": "2025-Q1"}, "periode", "AAAA-Tn"),
+        ({"periode": "2025-13"}, "periode", "AAAA-MM"),
+        ({"montant_appele": "-3"}, "montant_appele", "négatif"),
+        ({"statut": "annule"}, "statut", "Valeur inconnue"),
+        ({"date_echeance": ""}, "date_echeance", "Renseigner cette information."),
+    ],
+)
+def test_a_bad_contribution_line_is_rejected(tmp_path, columns, column, reason):
+    factories.registry_with(tmp_path, 1, companies=(1,))
+    rows = [factories.contribution(1), factories.contribution(2, **columns)]
+    path = factories.extract(tmp_path / "c.csv", rows, kind=CONTRIBUTIONS)
+    record = run(path, CONTRIBUTIONS)
+    assert (record.created, record.rejected) == (1, 1)
+    (entry,) = record.rejected_lines
+    assert (entry["line"], entry["column"]) == (3, column)
+    assert reason in entry["reason"]
+
+
+def test_an_import_that_fails_leaves_the_previous_payments_whole(tmp_path, monkeypatch):
+    factories.registry_with(tmp_path, 1)
+    run(factories.extract(tmp_path / "v1.csv", [factories.payment(1)]))
+    before = list(Payment.objects.values_list())
+
+    from registry.staging import Staging
+
+    def broken(self, now):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Staging, "merge", broken)
+    rows = [factories.payment(1, montant="1,00"), factories.payment(2)]
+    with pytest.raises(RuntimeError):
+        run(factories.extract(tmp_path / "v2.csv", rows))
+    assert list(Payment.objects.values_list()) == before
+    assert RegistryImport.objects.order_by("-pk").first().status == RegistryImport.Status.FAILED
+
+
+def test_the_commands_print_the_report(tmp_path, capsys):
+    from django.core.management import call_command
+
+    factories.registry_with(tmp_path, 1)
+    path = factories.extract(
+        tmp_path / "p.csv", [factories.payment(1), factories.payment(2, nature="x")]
+    )
+    call_command("import_payments", str(path))
+    out = capsys.readouterr().out
+    assert "Ligne 3 [nature] : Valeur inconnue" in out
+    assert "Import de l'extrait des paiements « p.csv » terminé" in out
+    cpath = factories.extract(tmp_path / "c.csv", [factories.contribution(1)], kind=CONTRIBUTIONS)
+    call_command("import_contributions", str(cpath))
+    assert "Créés : 1" in capsys.readouterr().out
