@@ -199,11 +199,16 @@ def test_failed_email_is_sent_again_from_the_back_office(smtp_server, client):
     ).exists()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_payments_and_contributions_are_uploaded_and_listed_like_the_registry(
-    agent_client, tmp_path
+    supervisor_client, tmp_path, settings
 ):
+    # A payments extract feeds step 4's last-payment proof: its uploads are for supervisors,
+    # under the registry's permission (test_an_agent_cannot_upload_an_extract).
     from payments.models import Contribution, Payment
     from tests.payments import factories as payment_extracts
+
+    settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"
 
     payment_extracts.registry_with(tmp_path, 1)
     payments = payment_extracts.extract(
@@ -211,7 +216,7 @@ def test_payments_and_contributions_are_uploaded_and_listed_like_the_registry(
         [payment_extracts.payment(1), payment_extracts.payment(2, nature="loto")],
     )
     with payments.open("rb") as upload:
-        agent_client.post(
+        supervisor_client.post(
             "/agents/registry/registryimport/importer/",
             {"kind": "payments", "encoding": "utf-8", "file": upload},
         )
@@ -219,14 +224,15 @@ def test_payments_and_contributions_are_uploaded_and_listed_like_the_registry(
         tmp_path / "cotisations.csv", [payment_extracts.contribution(1)], kind="contributions"
     )
     with contributions.open("rb") as upload:
-        agent_client.post(
+        supervisor_client.post(
             "/agents/registry/registryimport/importer/",
             {"kind": "contributions", "encoding": "utf-8", "file": upload},
         )
+    run_registry_worker()
     assert (Payment.objects.count(), Contribution.objects.count()) == (1, 1)
-    listed = agent_client.get("/agents/registry/registryimport/?kind__exact=payments")
+    listed = supervisor_client.get("/agents/registry/registryimport/?kind__exact=payments")
     page = listed.content.decode()
     assert "paiements-novembre.csv" in page and "cotisations.csv" not in page
     record = RegistryImport.objects.get(kind="payments")
-    detail = agent_client.get(f"/agents/registry/registryimport/{record.pk}/change/")
+    detail = supervisor_client.get(f"/agents/registry/registryimport/{record.pk}/change/")
     assert "Valeur inconnue : « loto »" in detail.content.decode().replace("&#x27;", "'")

@@ -59,7 +59,10 @@ def test_a_member_writes_with_a_document_and_reads_the_answer(
     member = make_member(temporary=None, password=PERSONAL_PASSWORD)
     agent = factories.agent()
     log_in(page, live_server.url, member)
-    click(page, "Ma messagerie", role="link")
+    with page.expect_navigation():  # from the space's own navigation (the header has it too)
+        page.get_by_role("navigation", name="Mon espace").get_by_role(
+            "link", name="Ma messagerie", exact=True
+        ).click()
     assert_title(page, "Ma messagerie")
     assert_page_conforms(page)
     click(page, "Écrire à la caisse", role="link")
@@ -86,7 +89,8 @@ def test_a_member_writes_with_a_document_and_reads_the_answer(
     services.thread_reply(thread=thread, agent=agent, body="Il part demain.", files=[])
     page.goto(live_server.url + "/mon-espace/messagerie/")
     expect(page.get_by_role("cell", name="Réponse disponible")).to_be_visible()
-    click(page, "Mes paiements", role="link")
+    with page.expect_navigation():  # the thread's subject in the table of threads
+        page.get_by_role("table").get_by_role("link", name="Mes paiements", exact=True).click()
     expect(page.get_by_text("Il part demain.")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="releve.pdf").click()

@@ -130,6 +130,9 @@ def test_language_switch_works_from_the_keyboard(live_server, page):
 def test_dev_mailbox_conforms_and_fits_a_phone(
     live_server, page, phone_page, assert_page_conforms, settings, tmp_path
 ):
+    # The mailbox is served only in development: DEBUG with the mailbox backend.
+    settings.DEBUG = True
+    settings.DEV_MAILBOX = True
     settings.EMAIL_FILE_PATH = tmp_path
     body = (
         "Bonjour,\n\nVotre mot de passe provisoire : ABCD-EFGH-JKLM\n"
