@@ -1,4 +1,4 @@
-"""`make run`: the web server and the task worker together, stopped together on Ctrl-C."""
+"""`make run`: the web server and the email worker together, stopped together on Ctrl-C."""
 
 import os
 import signal
@@ -14,7 +14,7 @@ def main() -> int:
     python = sys.executable
     processes = [
         subprocess.Popen([python, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
-        subprocess.Popen([python, "manage.py", "db_worker", "--interval", "0.5", "--no-reload"]),
+        subprocess.Popen([python, "manage.py", "email_worker", "--interval", "0.5"]),
     ]
     time.sleep(2)
     subprocess.run([python, "manage.py", "demo_identities", "--url", f"http://{HOST}:{PORT}/"])

@@ -253,6 +253,9 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# How long a worker holds an email it took (delivery.sender): if it dies, another worker takes
+# the email once this has passed. Far above one SMTP conversation (EMAIL_TIMEOUT per step).
+EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Mon espace privé <ne-pas-repondre@localhost>"
 )
