@@ -29,15 +29,9 @@ from .models import EmailDelivery, Letter
 
 logger = logging.getLogger(__name__)
 
-# Delay before each new try after a failed one: 5 tries over about 2 h 40 min, enough for an
-# SMTP server's restart or a full mailbox to clear, short enough for a 72-hour password.
-RETRY_DELAYS = [
-    timedelta(minutes=1),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-]
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# Tries of an email before it is given up: the first, then one after each delay of
+# EMAIL_RETRY_SECONDS (1 min, 5 min, 30 min, 2 h by default).
+MAX_ATTEMPTS = 5
 ERROR_MAX_CHARS = 1000
 # Emails taken at once: their secrets cost a few statements together; sent in a fraction of a
 # second, well inside the lease.
@@ -61,20 +55,34 @@ class Taken:
     secret: Secret
 
 
-def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: False) -> int:
-    """Take up to ``limit`` due emails, send them, record each; return how many were taken.
+@dataclass
+class Round:
+    """What one round of a worker did: emails taken, and whether the SMTP server failed."""
+
+    taken: int = 0
+    server_failed: bool = False
+
+
+def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: False) -> Round:
+    """Take up to ``limit`` due emails, send them, record each.
 
     ``stopping`` is asked between two emails: when it says so (the worker was told to stop),
-    the emails not yet tried are handed back at once, untouched.
+    the emails not yet tried are handed back at once, untouched; so are they when the SMTP
+    server fails (it would fail them too).
     """
     token = uuid.uuid4().hex
     taken = _take(token=token, worker=worker, limit=limit)
-    if not taken:
-        return 0
+    done = Round(taken=len(taken))
+    renewed = time.monotonic()
     for index, item in enumerate(taken):
         if stopping():
             _hand_back(taken[index:], token=token)
             break
+        if time.monotonic() - renewed > settings.EMAIL_LEASE_SECONDS / 3:
+            # A slow SMTP server: the lease of the emails still to send is renewed long before
+            # it ends, so that no other worker takes them while this one is alive.
+            _lease_renew(token)
+            renewed = time.monotonic()
         try:
             message = email_message(item.delivery, item.secret)
         except DATABASE_GONE:
@@ -88,10 +96,11 @@ def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: Fa
             _failed(item, token=token, error=error)
             if not _concerns_this_message_only(error):
                 _hand_back(taken[index + 1 :], token=token)
+                done.server_failed = True
                 break
         else:
             _record_sent(item.delivery, token=token)
-    return len(taken)
+    return done
 
 
 # --- Taking emails ------------------------------------------------------------------------------
@@ -156,6 +165,9 @@ def _take(*, token: str, worker: str, limit: int) -> list[Taken]:
         for row in kept:
             row.attempts += 1
         secrets = _secrets_for(kept, token=token)
+        # The lease runs from now: making the secrets may have taken a while, and until this
+        # commits the rows are locked, not leased, for the other workers.
+        _lease_renew(token)
     return [Taken(row, secret) for row, secret in zip(kept, secrets, strict=True) if secret]
 
 
@@ -178,6 +190,12 @@ def _secrets_for(rows: list[EmailDelivery], *, token: str) -> list[Secret | None
             made.append(None)
             _failed(Taken(row, Secret()), token=token, error=error)
     return made
+
+
+def _lease_renew(token: str) -> None:
+    EmailDelivery.objects.filter(lease_token=token, status=EmailDelivery.Status.QUEUED).update(
+        next_attempt_at=_lease_end()
+    )
 
 
 def _hand_back(items: list[Taken], *, token: str) -> None:
@@ -243,13 +261,18 @@ def _failed(item: Taken, *, token: str, error: Exception) -> None:
             return  # taken over meanwhile: the other worker decides
         fields = {"last_error": _describe(error)[:ERROR_MAX_CHARS], "lease_token": ""}
         if failure == "temporary" and delivery.attempts < MAX_ATTEMPTS:
-            fields["next_attempt_at"] = timezone.now() + RETRY_DELAYS[delivery.attempts - 1]
+            fields["next_attempt_at"] = timezone.now() + _retry_delay(delivery.attempts)
             ours.update(**fields)
             return
         fields.update(status=EmailDelivery.Status.FAILED, next_attempt_at=None)
         if failure == "refused" and delivery.kind == EmailDelivery.Kind.TEMPORARY_PASSWORD:
             fields["fallback_letter"] = _fallback_letter(delivery)
         ours.update(**fields)
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    delays = settings.EMAIL_RETRY_SECONDS
+    return timedelta(seconds=delays[min(attempts, len(delays)) - 1])
 
 
 def _fallback_letter(delivery: EmailDelivery) -> Letter:

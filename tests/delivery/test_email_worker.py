@@ -298,7 +298,7 @@ def test_an_unreachable_server_hands_the_untried_emails_back_untouched(smtp_serv
         send(message)
 
     monkeypatch.setattr(sender, "_smtp_send", down_at_the_second)
-    assert sender.emails_send_due(worker="one round") == 3
+    assert sender.emails_send_due(worker="one round").taken == 3
 
     sent, failed, untried = (EmailDelivery.objects.get(pk=d.pk) for d in deliveries)
     assert (sent.status, sent.attempts) == ("sent", 1)

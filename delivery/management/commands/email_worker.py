@@ -55,7 +55,7 @@ class Worker:
         while self.running:
             close_old_connections()  # a connection the database dropped is not reused
             try:
-                taken = emails_send_due(
+                done = emails_send_due(
                     worker=self.worker_id, limit=self._limit(), stopping=lambda: not self.running
                 )
             except DATABASE_GONE as error:
@@ -72,12 +72,13 @@ class Worker:
                 self._sleep(delay)
                 continue
             failures = 0
-            self.taken += taken
+            self.taken += done.taken
             if self.max_emails is not None and self.taken >= self.max_emails:
                 break
-            if not taken:
-                if self.batch:
-                    break
+            if not done.taken and self.batch:
+                break
+            if not done.taken or done.server_failed:
+                # Nothing due, or an SMTP server that fails: the next round can wait a little.
                 self._sleep(self.interval)
 
     def _limit(self) -> int:
