@@ -16,7 +16,8 @@ creates the database `mep_bench_emails`, migrates it, and for each round:
 
 Target (exit status 1 when missed): the worker's median rate over the rounds reaches --target
 emails per second, by the clock. The emails per second of the worker's own CPU are printed
-beside it: on a machine shared with other work, the clock also counts the others' turns. Results: bench/results/emails-<date>.json and .md, with the commit.
+beside it: on a machine shared with other work, the clock also counts the others' turns.
+Results: bench/results/emails-<date>.json and .md, with the commit.
 """
 
 import argparse
