@@ -20,7 +20,7 @@ from accounts.services import (
 )
 
 from .forms import EmailChangeForm, MobileForm
-from .selectors import member_file
+from .selectors import email_refused, member_file
 
 LINK_ERROR_STATUS = {
     LinkStatus.WRONG: 404,
@@ -39,7 +39,11 @@ def _data(request):
 @require_GET
 def home(request):
     user = request.user
-    return render(request, "portal/home.html", {"file": member_file(user)})
+    return render(
+        request,
+        "portal/home.html",
+        {"file": member_file(user), "email_refused": email_refused(user)},
+    )
 
 
 @sensitive_post_parameters("current_password")
