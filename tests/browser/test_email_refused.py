@@ -45,8 +45,9 @@ def test_the_notice_of_a_refused_address(
         log_in(browser_page, live_server.url, refused_member.identifier, PERSONAL_PASSWORD)
         notice = browser_page.locator("#email-refuse")
         assert "l'adresse nobody@example.org l'a refusé" in notice.inner_text()
-        assert_page_conforms(browser_page)
-        assert_no_horizontal_scroll(browser_page)
+        if browser_page is not nojs_page:  # axe-core runs as JavaScript in the page
+            assert_page_conforms(browser_page)
+            assert_no_horizontal_scroll(browser_page)
         with browser_page.expect_navigation():
             notice.get_by_role("link", name="Vérifier ou modifier mon adresse email").click()
         assert browser_page.url.endswith("/mon-espace/adresse-email/")
