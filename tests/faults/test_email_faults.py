@@ -68,7 +68,7 @@ def test_no_credential_is_lost_whatever_fails_at_whatever_instant(smtp, workers,
             rng=rng,
             supervisor=workers,
             smtp=smtp,
-            window=EMAILS * 0.03,
+            window=EMAILS * 0.015,
             count=FAULTS_PER_RUN,
         )
         smtp.up()
