@@ -2,8 +2,8 @@
 
 The templates live in delivery/templates/delivery/emails/<kind>{_subject.txt,.txt,.html}. A
 kind that carries a secret (the temporary password) gets it from a *secret maker*, called by
-the task at the moment it sends: the secret exists in memory only, and is undone if the send
-fails. Another part of the product that needs a secret in its email (a confirmation link)
+the email worker at the moment it sends: the secret exists in memory only, and is undone if
+the send fails. Another part of the product that needs a secret in its email (a confirmation link)
 registers its own maker with ``@secret_maker(kind)``.
 """
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmailDelivery(models.Model):
-    """One email to send, and what became of it. Holds no password: the task makes it."""
+    """One email to send, and what became of it. Holds no password: the worker makes it."""
 
     class Kind(models.TextChoices):
         TEMPORARY_PASSWORD = "temporary_password", _("Mot de passe provisoire")
