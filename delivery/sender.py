@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 # Tries of an email before it is given up: the first, then one after each delay of
 # EMAIL_RETRY_SECONDS (1 min, 5 min, 30 min, 2 h by default).
 MAX_ATTEMPTS = 5
+# An email whose every taking ended with its worker's death (the lease ran out, nothing was
+# recorded) is given up after this many: an email that kills its worker must not do it forever.
+MAX_TAKINGS = 2 * MAX_ATTEMPTS
 ERROR_MAX_CHARS = 1000
 # Emails taken at once: their secrets cost a few statements together; sent in a fraction of a
 # second, well inside the lease.
@@ -164,6 +167,16 @@ def _take(*, token: str, worker: str, limit: int) -> list[Taken]:
         )
         for row in kept:
             row.attempts += 1
+        worn = [row for row in kept if row.attempts > MAX_TAKINGS]
+        if worn:
+            logger.error("Emails %s given up: their workers died each time", [r.pk for r in worn])
+            EmailDelivery.objects.filter(pk__in=[row.pk for row in worn]).update(
+                status=EmailDelivery.Status.FAILED,
+                lease_token="",
+                next_attempt_at=None,
+                last_error=f"Abandonné : {MAX_TAKINGS} prises sans résultat (worker arrêté).",
+            )
+            kept = [row for row in kept if row not in worn]
         secrets = _secrets_for(kept, token=token)
         # The lease runs from now: making the secrets may have taken a while, and until this
         # commits the rows are locked, not leased, for the other workers.

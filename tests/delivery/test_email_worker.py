@@ -437,3 +437,16 @@ def test_the_email_is_well_formed_multipart(smtp_server):
     raw = email.message_from_bytes(message.as_bytes())
     assert raw.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in raw.get_payload()] == ["text/plain", "text/html"]
+
+
+def test_an_email_whose_worker_dies_every_time_is_given_up_in_the_end(smtp_server):
+    (account,) = _accounts(1)
+    (delivery,) = _queue_passwords([account])
+    EmailDelivery.objects.filter(pk=delivery.pk).update(attempts=sender.MAX_TAKINGS)
+
+    run_worker()
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.lease_token) == ("failed", "")
+    assert "prises sans résultat" in delivery.last_error
+    assert smtp_server.messages == [] and _valid_passwords(account) == []
