@@ -102,6 +102,7 @@ def test_no_credential_is_lost_whatever_fails_at_whatever_instant(smtp, workers,
 
 
 def test_two_workers_on_one_queue_send_each_email_exactly_once(smtp, workers, rng):
+    assert wait_until(lambda: _connected_workers() >= 2, 60), "the workers did not start"
     users = accounts_with_password_emails("once", 2 * EMAILS, rng)
     assert wait_until(_settled, SETTLE_SECONDS)
     received = Counter(str(m["To"]) for m in smtp.mailbox.messages)
@@ -144,6 +145,17 @@ def test_web_requests_after_their_connections_were_cut_get_no_error(smtp, tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _connected_workers() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
 
 
 def _status(url: str) -> int:
