@@ -12,7 +12,7 @@ DEPLOY_CHECK_ENV := DJANGO_SETTINGS_MODULE=config.settings.production \
 	ALLOWED_HOSTS=espace-prive.example \
 	DATABASE_URL=sqlite:///var/deploy-check.sqlite3
 
-.PHONY: run test install install-dev lint importlint check-deploy pytest clean messages screenshots lock audit
+.PHONY: run test install install-dev lint importlint check-deploy pytest faults clean messages screenshots lock audit
 
 # What is installed is the lock: every package at its version, checked against its hashes
 # (pip's hash-checking mode), nothing resolved at install time. `make lock` writes the locks.
@@ -74,6 +74,15 @@ pytest: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check-deploy audit pytest
+
+# The fault suite in full (tests/faults; `make test` runs it bounded): PostgreSQL required,
+# e.g. `DATABASE_URL=postgres://postgres@127.0.0.1:5432/monespace make faults`.
+FAULT_RUNS ?= 20
+FAULT_EMAILS ?= 100
+FAULT_COUNT ?= 6
+faults: install-dev
+	REQUIRE_FAULTS=1 FAULT_RUNS=$(FAULT_RUNS) FAULT_EMAILS=$(FAULT_EMAILS) \
+		FAULT_COUNT=$(FAULT_COUNT) $(BIN)/pytest tests/faults -p no:randomly -s $(PYTEST_ARGS)
 
 # After adding or changing text: `make messages`, translate locale/en/LC_MESSAGES/django.po,
 # commit the .po and the .mo (tests/core/test_translations.py fails on anything untranslated).

@@ -1,6 +1,6 @@
 """What accounts puts in the emails it asks for: the confirmation link of a new address.
 
-The link is made by the email task at send time (delivery.emails' secret makers): the outbox
+The link is made by the email worker at send time (delivery.emails' secret makers): the outbox
 keeps only the request's id.
 """
 

@@ -18,7 +18,7 @@ What it does, in one run on this machine (DESIGN §12, issue 3):
    every worker up; then the reference page and the registrations take turns in 3 rounds, so
    that both meet the same moments of a machine whose speed drifts (a virtual machine on a
    shared host: argon2id alone varies by ±10 % from one second to the next here);
-4. one task worker (`manage.py db_worker --batch`) sends the queued emails to the local SMTP
+4. one email worker (`manage.py email_worker --batch`) sends the queued emails to the local SMTP
    server: emails per second and CPU time per email, timed from the first measured email
    received to the last (the worker's CPU read from /proc at both moments), so its start-up and
    the warm-up's emails are left out;
@@ -492,12 +492,11 @@ def hash_reference(duration: float) -> dict:
 
 
 def worker_run(env: dict, sink, expected: int, timed_from: int = 0) -> dict:
-    """One `db_worker --batch` sends the queued emails: rate and CPU time between the email
+    """One `email_worker --batch` sends the queued emails: rate and CPU time between the email
     number ``timed_from + 1`` received and the last, so that the worker's start-up (and the
     warm-up's emails) are left out."""
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--batch", "--interval", "0",
-         "--no-startup-delay", "--no-reload", "-v", "0"],
+        [sys.executable, "manage.py", "email_worker", "--batch", "--interval", "0", "-v", "0"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     first = last = None
@@ -510,7 +509,7 @@ def worker_run(env: dict, sink, expected: int, timed_from: int = 0) -> dict:
             last = (time.monotonic(), cpu_seconds([process.pid]), count)
         time.sleep(0.002)
     if process.wait() != 0 or first is None or last is None:
-        raise SystemExit(f"db_worker failed or sent {sink.count - received} of {expected}")
+        raise SystemExit(f"email_worker failed or sent {sink.count - received} of {expected}")
     emails = last[2] - first[2]
     return {
         "sent": expected - timed_from,

@@ -2,12 +2,11 @@
 
 The templates live in delivery/templates/delivery/emails/<kind>{_subject.txt,.txt,.html}. A
 kind that carries a secret (the temporary password) gets it from a *secret maker*, called by
-the task at the moment it sends: the secret exists in memory only, and is undone if the send
-fails. Another part of the product that needs a secret in its email (a confirmation link)
+the email worker at the moment it sends: the secret exists in memory only, and is undone if
+the send fails. Another part of the product that needs a secret in its email (a confirmation link)
 registers its own maker with ``@secret_maker(kind)``.
 """
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import Header
@@ -91,7 +90,7 @@ def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternat
         text = render_to_string(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
     sender = _sender(settings.DEFAULT_FROM_EMAIL)
-    message = _Email(
+    message = EmailMultiAlternatives(
         subject=_encoded_subject(subject),
         body=text,
         from_email=sender.address,
@@ -104,26 +103,6 @@ def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternat
     )
     message.attach_alternative(html, "text/html")
     return message
-
-
-class _Email(EmailMultiAlternatives):
-    """Django's email, with the MIME boundary chosen here: Python's email package checks its
-    own against the text with a regular expression compiled anew for every message, which
-    costs about as much as rendering a template. A substring test is as safe."""
-
-    def _create_alternatives(self, msg):
-        msg = super()._create_alternatives(msg)
-        if msg.is_multipart():
-            msg.set_boundary(_boundary(self.body, *(part.content for part in self.alternatives)))
-        return msg
-
-
-def _boundary(*texts: str) -> str:
-    # « =_ » never occurs in quoted-printable or base64 output, and the texts are checked.
-    while True:
-        boundary = "=_" + secrets.token_hex(16)
-        if not any(boundary in text for text in texts):
-            return boundary
 
 
 # The sender and the subjects are the same from one email to the next, and their RFC 2047

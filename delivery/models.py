@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmailDelivery(models.Model):
-    """One email to send, and what became of it. Holds no password: the task makes it."""
+    """One email to send, and what became of it. Holds no password: the worker makes it."""
 
     class Kind(models.TextChoices):
         TEMPORARY_PASSWORD = "temporary_password", _("Mot de passe provisoire")
@@ -41,16 +41,44 @@ class EmailDelivery(models.Model):
     context = models.JSONField(_("paramètres"), default=dict, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    # A queued email is due once this time has passed (None: at once). A worker that takes it
+    # moves it a lease ahead (EMAIL_LEASE_SECONDS): if that worker dies, the email is simply
+    # due again when the lease ends, and another worker takes it (delivery.sender).
     next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    # The lease of the worker sending it now: a fresh token at each taking, so that a worker
+    # whose lease ended and was taken over records nothing (empty when nobody holds it).
+    lease_token = models.CharField(_("jeton de prise"), max_length=32, blank=True)
+    leased_by = models.CharField(_("pris par"), max_length=100, blank=True)
+    # The letter that carries the temporary password instead, when the recipient's server
+    # refused this email for good (DESIGN §3's postal path).
+    fallback_letter = models.OneToOneField(
+        "Letter",
+        verbose_name=_("courrier de remplacement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_email",
+    )
 
     class Meta:
         verbose_name = _("email")
         verbose_name_plural = _("emails")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_email_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    def is_being_sent(self, *, at=None) -> bool:
+        """Whether a worker holds this email's lease right now."""
+        return bool(
+            self.lease_token
+            and self.next_attempt_at is not None
+            and self.next_attempt_at > (at or timezone.now())
+        )
 
 
 class LetterBatch(models.Model):

@@ -52,3 +52,23 @@ def member_file(user) -> MemberFile:
         address_lines=address,
         mobile_display=format_phone_national(user.mobile) if user.mobile else "",
     )
+
+
+def email_refused(user):
+    """The latest email the member's current address refused for good, its password sent by
+    post instead (delivery.sender), or None: the private space says so until the address
+    changes."""
+    from delivery.models import EmailDelivery
+
+    if not user.email:
+        return None
+    return (
+        EmailDelivery.objects.filter(
+            user=user,
+            to_address=user.email,
+            status=EmailDelivery.Status.FAILED,
+            fallback_letter__isnull=False,
+        )
+        .order_by("-created_at")
+        .first()
+    )

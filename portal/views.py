@@ -22,7 +22,7 @@ from accounts.services import (
 from messaging.selectors import member_replies_waiting
 
 from .forms import EmailChangeForm, MobileForm
-from .selectors import member_file
+from .selectors import email_refused, member_file
 
 LINK_ERROR_STATUS = {
     LinkStatus.WRONG: 404,
@@ -44,7 +44,11 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"file": member_file(user), "replies_waiting": member_replies_waiting(user)},
+        {
+            "file": member_file(user),
+            "replies_waiting": member_replies_waiting(user),
+            "email_refused": email_refused(user),
+        },
     )
 
 

@@ -1,4 +1,4 @@
-"""`make run`: the web server and the task worker together, stopped together on Ctrl-C."""
+"""`make run`: the web server and the email worker together, stopped together on Ctrl-C."""
 
 import os
 import signal
@@ -16,13 +16,15 @@ def main() -> int:
     python = sys.executable
     processes = [
         subprocess.Popen([python, "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
+        subprocess.Popen([python, "manage.py", "email_worker", "--interval", "0.5"]),
+        # Django's Tasks worker, for the registry imports uploaded in the back-office.
         subprocess.Popen(
             [
                 python,
                 "manage.py",
                 "db_worker",
                 "--queue-name",
-                "default,registry",
+                "registry",
                 "--interval",
                 "0.5",
                 "--no-reload",

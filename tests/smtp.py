@@ -4,6 +4,8 @@ Use the `smtp_server` fixture: Django's SMTP backend is pointed at it, every mes
 is in `smtp_server.messages` (parsed email.message.EmailMessage), and `smtp_server.refuse = True`
 makes it refuse every recipient until set back to False: with 451 (try again later), or with
 the reply set in `smtp_server.refusal` (say « 550 5.1.1 No such user », a permanent refusal).
+`smtp_server.refuse_at` says at which command it refuses: "RCPT" (the default), "MAIL" (the
+sender) or "DATA" (the message, once sent).
 """
 
 import email
@@ -32,15 +34,30 @@ class Mailbox:
     refuse: bool = False
     refusal: str = "451 4.3.0 Mailbox temporarily unavailable"
     refusals: int = 0
+    refuse_at: str = "RCPT"
+
+    def _refuses(self, command: str) -> bool:
+        if self.refuse and self.refuse_at == command:
+            self.refusals += 1
+            return True
+        return False
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self._refuses("MAIL"):
+            return self.refusal
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            self.refusals += 1
+        if self._refuses("RCPT"):
             return self.refusal
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self._refuses("DATA"):
+            return self.refusal
         parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         self.messages.append(parsed)
         return "250 Message accepted for delivery"
@@ -76,7 +93,7 @@ class SMTPServer:
     def __exit__(self, *exc):
         # The email task keeps its SMTP connection between emails: close it with its server,
         # so that the next test's server is not greeted by a connection to this one.
-        from delivery.tasks import _smtp_close
+        from delivery.sender import smtp_close
 
-        _smtp_close()
+        smtp_close()
         self.controller.stop()

@@ -274,6 +274,7 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
         "attempts",
         "error",
         "sent_at",
+        "fallback",
     )
     list_filter = ("status", "kind", "language")
     search_fields = ("to_address", "user__last_name")
@@ -289,6 +290,8 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
         "created_at",
         "sent_at",
         "next_attempt_at",
+        "leased_by",
+        "fallback_letter",
     )
     actions = ("resend",)
 
@@ -300,9 +303,22 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
     def error(self, obj):
         return obj.last_error[:120]
 
-    @admin.action(description=gettext_lazy("Renvoyer les emails en échec"), permissions=["change"])
+    @admin.display(description=gettext_lazy("remplacé par"))
+    def fallback(self, obj):
+        # A refused temporary-password email: the password went by post instead.
+        return _("courrier") if obj.fallback_letter_id else ""
+
+    @admin.action(
+        description=gettext_lazy("Renvoyer les emails en échec ou en attente"),
+        permissions=["change"],
+    )
     def resend(self, request, queryset):
-        failed = list(queryset.filter(status=EmailDelivery.Status.FAILED))
+        # An email a worker is sending right now is left to it (delivery.services).
+        failed = [
+            delivery
+            for delivery in queryset.exclude(status=EmailDelivery.Status.SENT)
+            if not delivery.is_being_sent()
+        ]
         for delivery in failed:
             email_resend(delivery=delivery)
             audit_record(
@@ -324,5 +340,10 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
         )
         if len(failed) < queryset.count():
             self.message_user(
-                request, _("Seuls les emails en échec sont renvoyés."), messages.WARNING
+                request,
+                _(
+                    "Seuls les emails en échec ou en attente sont renvoyés, sauf ceux en cours "
+                    "d'envoi."
+                ),
+                messages.WARNING,
             )

@@ -271,6 +271,15 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://127.0.0.1:25")
 vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# How long a worker holds an email it took (delivery.sender): if it dies, another worker takes
+# the email once this has passed. Far above one SMTP conversation (EMAIL_TIMEOUT per step).
+EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=120)
+# Seconds before each new try of an email that failed: 5 tries over about 2 h 40 min, enough for
+# an SMTP server's restart or a full mailbox to clear, short enough for a 72-hour password.
+EMAIL_RETRY_SECONDS = [
+    int(seconds)
+    for seconds in env.list("EMAIL_RETRY_SECONDS", default=["60", "300", "1800", "7200"])
+]
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Mon espace privé <ne-pas-repondre@localhost>"
 )

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery
@@ -45,9 +46,9 @@ def test_an_import_killed_outright_is_listed_as_failed_not_running(agent_client)
 
 
 def run_registry_worker():
-    from tests.delivery.worker import run_worker
+    from tests.delivery.worker import run_task_worker
 
-    run_worker(queue="registry")
+    run_task_worker(queue="registry")
 
 
 def upload(client, path, **data):
@@ -161,7 +162,7 @@ def test_email_list_shows_the_smtp_error(agent_client):
 @pytest.mark.django_db(transaction=True)
 def test_failed_email_is_sent_again_from_the_back_office(smtp_server, client):
     from accounts.passwords import temporary_password_match
-    from delivery import tasks
+    from delivery import sender
     from delivery.services import email_enqueue
     from tests.backoffice.conftest import sign_in
     from tests.delivery.worker import run_worker
@@ -175,7 +176,7 @@ def test_failed_email_is_sent_again_from_the_back_office(smtp_server, client):
         language="fr",
     )
     smtp_server.refuse = True
-    for _attempt in range(tasks.MAX_ATTEMPTS):
+    for _attempt in range(sender.MAX_ATTEMPTS):
         run_worker(including_later=True)
     delivery = EmailDelivery.objects.get()
     assert delivery.status == EmailDelivery.Status.FAILED
@@ -236,3 +237,47 @@ def test_payments_and_contributions_are_uploaded_and_listed_like_the_registry(
     record = RegistryImport.objects.get(kind="payments")
     detail = supervisor_client.get(f"/agents/registry/registryimport/{record.pk}/change/")
     assert "Valeur inconnue : « loto »" in detail.content.decode().replace("&#x27;", "'")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_email_shows_its_letter_and_a_stuck_one_is_sent_again(smtp_server, client):
+    from delivery import sender
+    from delivery.services import email_enqueue
+    from tests.backoffice.conftest import sign_in
+    from tests.delivery.worker import run_worker
+
+    agent = factories.agent()
+    refused, stuck = (
+        factories.member(email=f"{name}@example.org", channel="email")
+        for name in ("refused", "stuck")
+    )
+    for member in (refused, stuck):
+        email_enqueue(
+            kind=EmailDelivery.Kind.TEMPORARY_PASSWORD,
+            user=member,
+            to_address=member.email,
+            language="fr",
+        )
+    smtp_server.refuse, smtp_server.refusal = True, "550 5.1.1 No such user here"
+    run_worker(max_tasks=1)
+    # The other one was taken by a worker that died: held until its lease ends.
+    sender._take(token="d" * 32, worker="mort", limit=10)
+    smtp_server.refuse = False
+
+    sign_in(client, agent)
+    page = client.get("/agents/delivery/emaildelivery/").content.decode()
+    assert "550 5.1.1 No such user here" in page
+    assert ">courrier<" in page  # « remplacé par »: the password went by post
+    delivery = EmailDelivery.objects.get(user=stuck)
+    EmailDelivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - timezone.timedelta(seconds=1)
+    )
+    client.post(
+        "/agents/delivery/emaildelivery/",
+        {"action": "resend", "_selected_action": [delivery.pk]},
+    )
+    run_worker()
+    (message,) = smtp_server.wait_for(1)
+    assert message["To"] == stuck.email
+    delivery.refresh_from_db()
+    assert delivery.status == EmailDelivery.Status.SENT

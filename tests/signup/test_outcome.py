@@ -8,7 +8,6 @@ from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django_tasks_db.models import DBTaskResult
 
 from accounts.models import TemporaryPassword, User
 from audit.models import AuditEvent
@@ -83,8 +82,7 @@ def test_a_verified_person_gets_an_account_and_an_email(client, proof):
     assert delivery.to_address == "Marie.Q@Example.org"
     assert delivery.status == EmailDelivery.Status.QUEUED
     assert delivery.context == {}
-    task = DBTaskResult.objects.get()
-    assert task.args_kwargs == {"args": [delivery.pk], "kwargs": {}}
+    assert (delivery.attempts, delivery.next_attempt_at) == (0, None)  # due for a worker
     assert not Letter.objects.exists()
     assert not SignupRequest.objects.exists()
 
@@ -473,7 +471,7 @@ def test_nothing_is_half_written_when_the_outcome_fails(client, monkeypatch):
     with pytest.raises(RuntimeError):
         register_person(client, card)
     assert not User.objects.exists()
-    assert not EmailDelivery.objects.exists() and not DBTaskResult.objects.exists()
+    assert not EmailDelivery.objects.exists()
     assert not AuditEvent.objects.exists()
     assert not FunnelCount.objects.filter(event="complete").exists()
     # What was entered is still there: « Finaliser » can be pressed again.

@@ -1,0 +1,13 @@
+"""The production settings as they are, but for the static files: served from the apps'
+directories, so that the fault suite needs no `collectstatic` before it starts gunicorn.
+
+Used only by the fault suite's processes: DJANGO_SETTINGS_MODULE=tests.faults.settings.
+"""
+
+from config.settings.production import *  # noqa: F403
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
