@@ -7,7 +7,7 @@ Used only by the fault suite's processes: DJANGO_SETTINGS_MODULE=tests.faults.se
 from config.settings.production import *  # noqa: F403
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 (the members' attachments among them)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
