@@ -1,4 +1,4 @@
-"""Benchmark of `import_registry` against a plain PostgreSQL COPY of the same file (issue 2).
+"""Benchmark of `import_registry` against a plain PostgreSQL COPY of the same file.
 
     python bench/registry_import.py [--count 1000000] [--workers N] [--seed S]
 
@@ -19,7 +19,7 @@ server runs on this machine). The machine is shared
 (docs/decisions/speed-measured-in-server-cpu.md): rows per second are printed next to CPU time per
 row. Results go to bench/results/registry_import-<date>.md.
 
-Target (issue 2): the import reaches at least 25 % of COPY's rows per second.
+Target: the import reaches at least 25 % of COPY's rows per second.
 """
 
 import argparse

@@ -3,7 +3,7 @@
     python bench/signup_load.py [--persons 100000] [--registrations 300] [--clients 6]
                                 [--workers 3] [--cache-url redis://127.0.0.1:6379/3]
 
-What it does, in one run on this machine (docs/decisions/speed-measured-in-server-cpu.md, issue 3):
+What it does, in one run on this machine (docs/decisions/speed-measured-in-server-cpu.md):
 1. a fresh PostgreSQL database (mep_bench_signup), migrated, with a generated registry of N
    persons (keyed digests computed as the import does), and a local SMTP server (aiosmtpd);
 2. gunicorn (the production settings, over plain http, N workers) with one bench-only page,
