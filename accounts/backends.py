@@ -82,7 +82,8 @@ class MemberBackend(ModelBackend):
         try:
             user = User.objects.only(*LOGIN_FIELDS).get(login=login, kind=User.Kind.MEMBER)
         except User.DoesNotExist:
-            # The same argon2 work as for an account, so that timing tells nothing (#20760).
+            # The same argon2 work as for an account, so that timing tells nothing
+            # (Django ticket #20760).
             make_password(password)
             return LoginFinding(LoginOutcome.LOCKED if locked else LoginOutcome.UNKNOWN_IDENTIFIER)
         # One argon2id computation per attempt, whichever password it is (accounts.passwords):

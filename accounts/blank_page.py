@@ -2,9 +2,9 @@
 
 The login page as a visitor first sees it (no form data, no message) is such a page: rendering
 its template costs about 2 ms of CPU, 6 % of a whole login with its argon2id hash
-(bench/login_parts.py, README « How fast »), above the 5 % that DESIGN §12 asks of a shortcut.
-So it is rendered once per language and process with a placeholder in place of the token, and
-each response is that text with the visitor's own token put in.
+(bench/login_parts.py, README « How fast »), above the 5 % that docs/product.md §12 asks of a
+shortcut. So it is rendered once per language and process with a placeholder in place of the token,
+and each response is that text with the visitor's own token put in.
 
 This relies on one thing Django does not promise: that `{% csrf_token %}` writes the context's
 `csrf_token` into the page verbatim. tests/accounts/test_blank_page.py pins the Django version

@@ -1,4 +1,4 @@
-"""Device cookies: a browser that logged in to an account is known to it (DESIGN §4).
+"""Device cookies: a browser that logged in to an account is known to it (docs/product.md §4).
 
 OWASP « Slow Down Online Guessing Attacks with Device Cookies»
 (docs/decisions/login-device-cookies.md): after a successful login the browser receives a

@@ -13,7 +13,7 @@ from .backends import LoginOutcome, member_authenticate
 from .models import User
 
 # One message for a wrong identifier, a wrong password, an expired temporary password typed
-# wrong and a locked account: nothing tells which part was wrong (DESIGN §4).
+# wrong and a locked account: nothing tells which part was wrong (docs/product.md §4).
 LOGIN_REFUSED = _(
     "L'identifiant ou le mot de passe est incorrect. Vérifiez votre saisie. "
     "Après plusieurs erreurs, l'accès au compte est suspendu quelques minutes."

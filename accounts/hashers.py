@@ -1,4 +1,4 @@
-"""The one place where the argon2id cost is set (DESIGN §4).
+"""The one place where the argon2id cost is set (docs/product.md §4).
 
 Memory 19 MiB, 2 passes, parallelism 1: OWASP's recommended minimum for argon2id, accepted by
 ASVS 5.0 appendix C. Django's own default (100 MiB, parallelism 8) costs several times more

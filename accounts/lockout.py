@@ -1,4 +1,4 @@
-"""Brute-force protection without a way to lock the owner out (DESIGN §4, OWASP ASVS 2.2).
+"""Brute-force protection without a way to lock the owner out (docs/product.md §4, OWASP ASVS 2.2).
 
 OWASP « device cookies » (docs/decisions/login-device-cookies.md): failures are counted per
 (account, device) for a browser that logged in to the account before (accounts.device_cookies),

@@ -1,4 +1,4 @@
-"""Member and agent accounts, and the temporary passwords sent to members (DESIGN §4)."""
+"""Member and agent accounts, and the temporary passwords sent to members (docs/product.md §4)."""
 
 import secrets
 
@@ -31,8 +31,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     """One table for both kinds of account, kept apart by `kind`.
 
     A member's `login` is the keyed digest of their identifier (NIR or SIRET): the identifier
-    itself is never stored (DESIGN §5). An agent's `login` is their agent user name. Members
-    never reach the back-office (is_staff stays False) and agents never log in as members.
+    itself is never stored (docs/product.md §5). An agent's `login` is their agent user name.
+    Members never reach the back-office (is_staff stays False) and agents never log in as members.
     """
 
     class Kind(models.TextChoices):
@@ -152,7 +152,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TemporaryPassword(models.Model):
     """A temporary password: only its keyed digest, created when the email or letter goes out.
 
-    At most one is valid per account: issuing a new one voids the others (DESIGN §4). Every
+    At most one is valid per account: issuing a new one voids the others (docs/product.md §4). Every
     read and write goes through accounts.passwords, which also recognises the argon2id hashes
     of codes issued before the digests (docs/decisions/temporary-passwords-as-keyed-digests.md).
     """
@@ -211,7 +211,7 @@ class EmailChange(models.Model):
 
 
 class LoginCounter(models.Model):
-    """Failed logins counted behind one door (DESIGN §4, OWASP « device cookies »).
+    """Failed logins counted behind one door (docs/product.md §4, OWASP « device cookies »).
 
     An account has one counter for every browser it does not know (`UNKNOWN_BROWSERS`) and
     one per device that logged in to it before (`DEVICE`, the device cookie's nonce); a

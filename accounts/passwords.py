@@ -1,7 +1,7 @@
 """Temporary passwords, their whole life in one place: issued, voided, looked up, used up.
 
-A temporary password is a one-time code made by the machine (DESIGN §4): 12 characters of an
-alphabet without look-alikes, about 67 bits, sent by email or printed on a letter, good for
+A temporary password is a one-time code made by the machine (docs/product.md §4): 12 characters of
+an alphabet without look-alikes, about 67 bits, sent by email or printed on a letter, good for
 one login before an expiry. It is stored as a keyed digest, HMAC-SHA256 under the
 deployment's IDENTITY_HMAC_KEY with a purpose of its own and bound to its account, and compared
 in constant time: like Django's reset tokens, a machine-made secret with the entropy of a token

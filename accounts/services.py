@@ -1,4 +1,4 @@
-"""Writes of the accounts domain: login, passwords, sessions, contact details (DESIGN §4).
+"""Writes of the accounts domain: login, passwords, sessions, contact details (docs/product.md §4).
 
 Every security event goes to the audit log with the client's address and browser, and
 never a secret: no identifier as typed, no password, no token.
@@ -57,8 +57,8 @@ def _notify(user: User, kind: str, context: dict | None = None) -> None:
 def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
     """Open a new session for a member the backend accepted, and record it.
 
-    A temporary password was used up by the backend (single use, DESIGN §4); with it goes the
-    previous personal password: the member must now choose a new one before anything else.
+    A temporary password was used up by the backend (single use, docs/product.md §4); with it goes
+    the previous personal password: the member must now choose a new one before anything else.
     """
     if temporary_password is not None:
         _temporary_password_use(user=user, temporary_password=temporary_password)
@@ -262,7 +262,7 @@ def mobile_update(*, user: User, mobile: str) -> None:
 
 
 class ResetPage(enum.StrEnum):
-    """What the last page says: the only thing the person learns (DESIGN §3)."""
+    """What the last page says: the only thing the person learns (docs/product.md §3)."""
 
     EMAIL = "email"
     POST = "post"
@@ -282,7 +282,8 @@ RESET_EMAILS_PER_DAY = 3
 
 @transaction.atomic
 def password_reset_request(*, reset: ResetRequest, client: str, request=None) -> ResetPage:
-    """Decide and record what a « Mot de passe oublié » leads to, by the rules of DESIGN §3.
+    """Decide and record what a « Mot de passe oublié » leads to, by the rules of
+    docs/product.md §3.
 
     - identity found (account, date of birth) and the chosen verification matches: a new
       temporary password by email, to the account's confirmed address (none confirmed: post);

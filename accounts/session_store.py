@@ -1,10 +1,11 @@
-"""Django's database sessions, minus the queries a login does not need (DESIGN §12 adapter).
+"""Django's database sessions, minus the queries a login does not need (an adapter, as
+docs/product.md §12 allows).
 
 A login with Django's own store writes its new session in five statements (the key looked
 up, then an INSERT and an UPDATE, each in its transaction); this store writes it in one. That
 buys 3 to 11 % of a whole login with its argon2id hash, 6 % in the median of four runs
-(bench/login_parts.py, README « How fast »): above the 5 % DESIGN §12 asks of a shortcut that
-steps around a library. It relies on Django's session store internals (`_get_session`,
+(bench/login_parts.py, README « How fast »): above the 5 % docs/product.md §12 asks of a
+shortcut that steps around a library. It relies on Django's session store internals (`_get_session`,
 `_get_new_session_key`, `cycle_key`'s behaviour): tests/accounts/test_session_store.py pins
 the Django version it was checked with and checks that Django's own store reads what this one
 writes.

@@ -1,4 +1,4 @@
-"""A member's sessions: the idle and absolute timeouts (DESIGN §4, OWASP ASVS 3.3).
+"""A member's sessions: the idle and absolute timeouts (docs/product.md §4, OWASP ASVS 3.3).
 
 Django gives the session a new key at login, and ends every session signed with another
 value of the account's session salt (accounts.models.User). On top of that, a session ends

@@ -1,4 +1,4 @@
-"""Logging in and out, and the first personal password (DESIGN §4)."""
+"""Logging in and out, and the first personal password (docs/product.md §4)."""
 
 from django.conf import settings
 from django.contrib import messages

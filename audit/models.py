@@ -1,4 +1,4 @@
-"""The security event log (DESIGN §5): who did what, when, from where; never a secret."""
+"""The security event log (docs/product.md §5): who did what, when, from where; never a secret."""
 
 from django.conf import settings
 from django.db import models

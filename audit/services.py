@@ -4,7 +4,7 @@ from core.clients import client_ip
 
 from .models import AuditEvent
 
-# Keys that must never reach the log, whatever a caller passes (DESIGN §5).
+# Keys that must never reach the log, whatever a caller passes (docs/product.md §5).
 FORBIDDEN_KEYS = {"nir", "password", "serial", "iban", "identifier", "token", "secret"}
 
 

@@ -1,8 +1,8 @@
 """The dashboard's pictures: SVG drawn on the server, readable without JavaScript.
 
 Each chart is an <svg role="img"> named by its <title> and described by its <desc>; the page
-puts the same figures in a table next to it (DESIGN §8, RGAA 1.1 and 1.3). Colours keep a 3:1
-contrast with the white background (WCAG 1.4.11).
+puts the same figures in a table next to it (docs/product.md §8, RGAA 1.1 and 1.3). Colours keep a
+3:1 contrast with the white background (WCAG 1.4.11).
 """
 
 import math

@@ -141,7 +141,7 @@ class RejectForm(Form):
 
 
 class RegistryImportForm(Form):
-    """An extract of the fund uploaded by an agent (DESIGN §6): the registry's persons or
+    """An extract of the fund uploaded by an agent (docs/product.md §6): the registry's persons or
     companies, the payments or the contributions."""
 
     KINDS = [

@@ -1,7 +1,7 @@
 """Two views of the one accounts table, so that permissions can tell them apart.
 
 Agents of the « agent » group work on members' accounts; only the « superviseur » group
-manages agents' accounts (DESIGN §8). Proxy models: no table of their own.
+manages agents' accounts (docs/product.md §8). Proxy models: no table of their own.
 """
 
 from django.utils.translation import gettext_lazy as _

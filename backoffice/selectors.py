@@ -49,7 +49,7 @@ def blocked_filter() -> Q:
 
 
 def member_accounts_with_state(queryset):
-    """Annotate accounts with what the agents need to see at a glance (DESIGN §8)."""
+    """Annotate accounts with what the agents need to see at a glance (docs/product.md §8)."""
     latest_password = TemporaryPassword.objects.filter(user=OuterRef("pk")).order_by("-created_at")
     # The lock a stranger may have caused: the owner's own devices have counters of their own.
     unknown_browsers = LoginCounter.objects.filter(
@@ -205,7 +205,7 @@ def review_candidates(signup_request, *, limit: int = 10):
 
 @dataclass(frozen=True)
 class VolumeAlert:
-    """An agent whose actions of one kind today reached the alert threshold (DESIGN §8)."""
+    """An agent whose actions of one kind today reached the alert threshold (docs/product.md §8)."""
 
     agent: object
     what: str  # "letters" or "unlocks"

@@ -1,6 +1,6 @@
 """The back-office's writes: agents' second factor, members' accounts, review decisions.
 
-Every agent action is recorded in the audit log (DESIGN §5), without secrets.
+Every agent action is recorded in the audit log (docs/product.md §5), without secrets.
 """
 
 from datetime import datetime, timedelta
@@ -298,7 +298,7 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
         if account.kind != User.Kind.MEMBER:
             raise DecisionError("not a member account")
         if not Letter.objects.filter(user=account, status=Letter.Status.PENDING).exists():
-            # Asked for by this agent's decision: another agent prints it (DESIGN §8).
+            # Asked for by this agent's decision: another agent prints it (docs/product.md §8).
             Letter.objects.create(
                 user=account,
                 language=locked.language or "fr",

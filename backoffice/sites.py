@@ -3,7 +3,7 @@
 Signing in takes two steps. The password step (with failures counted by accounts.lockout) only
 remembers, for a few minutes, who passed it; the session is logged in once the TOTP code is
 checked, or, on first sign-in, once an authenticator app has been enrolled by QR code. Until
-then the person is not logged in at all (DESIGN §8).
+then the person is not logged in at all (docs/product.md §8).
 """
 
 from functools import update_wrapper
@@ -110,7 +110,8 @@ class AgentAdminSite(admin.AdminSite):
         ]
 
     def index(self, request, extra_context=None):
-        """The home page; supervisors also see the agents with an unusual day (DESIGN §8)."""
+        """The home page; supervisors also see the agents with an unusual day
+        (docs/product.md §8)."""
         from .selectors import agent_volume_alerts
 
         extra_context = dict(extra_context or {})

@@ -273,7 +273,8 @@ def main() -> int:
             "smtp_server_per_second": server,
             "share_of_smtp_server": round(median / server, 3),
             "worker_cpu_ms_per_email": cpu,
-            # What the worker's own CPU allows, whatever else the machine runs (DESIGN §12).
+            # What the worker's own CPU allows, whatever else the machine runs
+            # (docs/decisions/speed-measured-in-server-cpu.md).
             "worker_per_cpu_second": round(1000 / cpu, 1),
             "one_at_a_time_cpu_ms_per_email": cpu_one,
             "taking_together_saves": round(1 - cpu / cpu_one, 3),

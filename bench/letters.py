@@ -1,4 +1,5 @@
-"""Benchmark: one batch of 10,000 letters, as `manage.py letters_batch` makes it (DESIGN §7).
+"""Benchmark: one batch of 10,000 letters, as `manage.py letters_batch` makes it
+(docs/product.md §7).
 
     python bench/letters.py [--letters 10000] [--rounds 3]
 
@@ -6,7 +7,7 @@ Builds a throwaway database (SQLite in a temporary folder, or DATABASE_URL when 
 PostgreSQL database of your own) with that many registry persons, accounts and pending
 letters, then runs the real command in a child process and reports its wall time, its CPU time
 and its peak memory (resource maxrss of the child), next to the cost of what a letter cannot
-do without: making its one-time code and its keyed digest (DESIGN §4). Reads the PDF back
+do without: making its one-time code and its keyed digest (docs/product.md §4). Reads the PDF back
 (pages, and the address, code and expiry of the first and last letters). Writes the figures
 and the commit it ran on to bench/results/letters-<date>.txt, and exits non-zero when a target
 is missed. Targets, for 10,000 letters on the project's 2-core machine: at most 15 s of wall

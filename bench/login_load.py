@@ -2,7 +2,7 @@
 
     python bench/login_load.py [--clients 4] [--duration 20] [--accounts 200] [--workers 2]
 
-What it does, in one run on this machine (DESIGN §12):
+What it does, in one run on this machine (docs/decisions/speed-measured-in-server-cpu.md):
 1. a fresh PostgreSQL database (mep_bench_login), migrated, with N member accounts whose
    personal password is known;
 2. the reference: argon2id hashes with the project's parameters (accounts.hashers), one
@@ -432,7 +432,8 @@ def main() -> int:
     secrets.SystemRandom().shuffle(nirs)
 
     # The reference and the load take turns, ROUNDS times, each for a share of the duration:
-    # both meet the same moments of a machine whose speed drifts (DESIGN §12).
+    # both meet the same moments of a machine whose speed drifts
+    # (docs/decisions/speed-measured-in-server-cpu.md).
     processes = os.cpu_count() or 1
     print(f"argon2id on {processes} processes, then {args.clients} clients against gunicorn "
           f"({args.workers} workers), {args.duration:.0f} s each in {ROUNDS} rounds…",

@@ -3,8 +3,9 @@
     python bench/login_parts.py [--repeat 400]
 
 Run after bench/login_load.py (it reuses its database, mep_bench_login, and its accounts), in
-one process, on PostgreSQL, with the production settings. DESIGN §12: a shortcut that reaches
-into a library's internals must buy at least 5 % of its operation, or it goes. Measured:
+one process, on PostgreSQL, with the production settings.
+docs/decisions/speed-measured-in-server-cpu.md: a shortcut that reaches into a library's internals
+must buy at least 5 % of its operation, or it goes. Measured:
 
 - the login page (GET) rendered by its template, against the page rendered once per language
   and patched with the visitor's CSRF token (the shortcut);

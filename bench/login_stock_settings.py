@@ -1,10 +1,10 @@
 """A stock Django site: django.contrib.auth's LoginView over Django's own user table.
 
-The reference of bench/login_load.py (DESIGN §12): what a team would have with `startproject`
-and the documented login view, with the project's hasher and the same session engine
-(database sessions), served by the same gunicorn on the same PostgreSQL server. Nothing of the
-project is installed: no brute-force counters, no audit row, no identifier digest, no layout.
-Used only by the bench: DJANGO_SETTINGS_MODULE=bench.login_stock_settings.
+The reference of bench/login_load.py (docs/decisions/speed-measured-in-server-cpu.md): what a team
+would have with `startproject` and the documented login view, with the project's hasher and the same
+session engine (database sessions), served by the same gunicorn on the same PostgreSQL server.
+Nothing of the project is installed: no brute-force counters, no audit row, no identifier digest, no
+layout. Used only by the bench: DJANGO_SETTINGS_MODULE=bench.login_stock_settings.
 """
 
 import os

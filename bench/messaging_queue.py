@@ -2,7 +2,7 @@
 
     python bench/messaging_queue.py [--threads 1000] [--clients 4] [--duration 30] [--workers 2]
 
-What it does, in one run on this machine (DESIGN §12):
+What it does, in one run on this machine (docs/decisions/speed-measured-in-server-cpu.md):
 1. a fresh PostgreSQL database (mep_bench_messaging), migrated, with N members who each wrote
    one thread of two messages with a PDF attached (files in a temporary ATTACHMENTS_ROOT),
    a third of them answered, a tenth closed, and one agent with a TOTP device;

@@ -13,10 +13,10 @@ payments extract of N lines (monthly payments of those persons), and measures:
   its own process), to show that it does not grow with N.
 
 CPU time is that of every process of the import (the import, its parsing processes and its
-PostgreSQL backend, read from /proc: the server must run on this machine), DESIGN §12.
-Target: the payments import costs at most 2 × the registry re-import's CPU per line.
-Results, with the commit, go to bench/results/payments_import-<date>.json and .md; a missed
-target exits with status 1.
+PostgreSQL backend, read from /proc: the server must run on this machine),
+docs/decisions/speed-measured-in-server-cpu.md. Target: the payments import costs at most 2 × the
+registry re-import's CPU per line. Results, with the commit, go to
+bench/results/payments_import-<date>.json and .md; a missed target exits with status 1.
 """
 
 import argparse

@@ -1,4 +1,4 @@
-"""Benchmark of `import_registry` against a plain PostgreSQL COPY of the same file (issue 2).
+"""Benchmark of `import_registry` against a plain PostgreSQL COPY of the same file.
 
     python bench/registry_import.py [--count 1000000] [--workers N] [--seed S]
 
@@ -15,10 +15,11 @@ same run:
 
 Each import runs in a child process, which reports its own wall time, its CPU time and its
 parsing processes', and the CPU time of its PostgreSQL backend (read from /proc when the
-server runs on this machine). The machine is shared (DESIGN §12): rows per second are
-printed next to CPU time per row. Results go to bench/results/registry_import-<date>.md.
+server runs on this machine). The machine is shared
+(docs/decisions/speed-measured-in-server-cpu.md): rows per second are printed next to CPU time per
+row. Results go to bench/results/registry_import-<date>.md.
 
-Target (issue 2): the import reaches at least 25 % of COPY's rows per second.
+Target: the import reaches at least 25 % of COPY's rows per second.
 """
 
 import argparse
@@ -400,7 +401,7 @@ def write_results(figures: dict, started: datetime.datetime) -> tuple[str, bool]
     lines += [
         "",
         f"Target: the import reaches {TARGET:.0%} of COPY, computed from {basis} per row "
-        "(DESIGN §12):",
+        "(docs/decisions/speed-measured-in-server-cpu.md):",
         f"- import into an empty registry: {shares[0]:.1%}, {verdict(shares[0])};",
         f"- import of an unchanged extract: {shares[1]:.1%}, {verdict(shares[1])};",
         f"- import with 1 % of lines changed: {shares[2]:.1%}, {verdict(shares[2])}.",

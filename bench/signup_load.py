@@ -3,7 +3,7 @@
     python bench/signup_load.py [--persons 100000] [--registrations 300] [--clients 6]
                                 [--workers 3] [--cache-url redis://127.0.0.1:6379/3]
 
-What it does, in one run on this machine (DESIGN §12, issue 3):
+What it does, in one run on this machine (docs/decisions/speed-measured-in-server-cpu.md):
 1. a fresh PostgreSQL database (mep_bench_signup), migrated, with a generated registry of N
    persons (keyed digests computed as the import does), and a local SMTP server (aiosmtpd);
 2. gunicorn (the production settings, over plain http, N workers) with one bench-only page,
@@ -26,11 +26,12 @@ What it does, in one run on this machine (DESIGN §12, issue 3):
    (accounts.hashers) in one process beside the worker (one core each): hashes per second and
    CPU time per hash. Then, for information only, the same alone for a few seconds.
 
-The ratios of the targets use CPU time per operation, as DESIGN §12 says: the user + system
-time of the gunicorn master and workers (from /proc, before and after) divided by the requests
-served, against the same for the reference page; the worker's CPU per email against the CPU
-per hash. The load generator shares the two cores, so raw rates are printed too but are
-skewed by it. Results go to bench/results/signup_load-<date>.json.
+The ratios of the targets use CPU time per operation, as
+docs/decisions/speed-measured-in-server-cpu.md says: the user + system time of the gunicorn master
+and workers (from /proc, before and after) divided by the requests served, against the same for the
+reference page; the worker's CPU per email against the CPU per hash. The load generator shares the
+two cores, so raw rates are printed too but are skewed by it. Results go to
+bench/results/signup_load-<date>.json.
 """
 
 import argparse
@@ -599,7 +600,8 @@ def main() -> int:
         drive(args.clients, list(range(10 * args.workers)), session_page)
 
         # The reference page and the registrations take turns, ROUNDS times, so that both
-        # meet the same moments of a shared machine whose speed drifts (DESIGN §12).
+        # meet the same moments of a shared machine whose speed drifts
+        # (docs/decisions/speed-measured-in-server-cpu.md).
         print(f"Reference page ({args.reference_requests} requests) and registrations "
               f"({args.registrations} by {args.clients} clients), in {ROUNDS} rounds…",
               flush=True)  # fmt: skip
@@ -763,7 +765,7 @@ def report(r: dict) -> None:
         f"  (alone afterwards, for information: {alone['hashes_per_second']} hashes/s, "
         f"CPU {alone['cpu_ms_per_hash']} ms/hash)"
     )
-    print("\nTargets (CPU time per operation, DESIGN §12)")
+    print("\nTargets (CPU time per operation, docs/decisions/speed-measured-in-server-cpu.md)")
     steps_ok = "met" if t["steps_vs_session_page_by_cpu"] >= TARGET_STEPS else "NOT met"
     emails_ok = "met" if t["emails_vs_hashes_by_cpu"] >= TARGET_EMAILS else "NOT met"
     print(

@@ -2,12 +2,12 @@
 
     python bench/space_load.py [--requests 600] [--clients 4] [--workers 2] [--rounds 3]
 
-In one run on this machine (DESIGN §12): a fresh PostgreSQL database (mep_bench_space),
-migrated, with one member whose registry person has 240 monthly pension payments (20 years)
-and a few health refunds and recoveries; gunicorn with the production settings (plain http);
-C clients, each logged in through the login page with its own session, then the space's home
-page (/mon-espace/, the reference) and « Mes paiements » (/mon-espace/paiements/) take turns
-in R rounds of N requests each, after an unmeasured warm-up of every worker. The server's CPU
+In one run on this machine (docs/decisions/speed-measured-in-server-cpu.md): a fresh PostgreSQL
+database (mep_bench_space), migrated, with one member whose registry person has 240 monthly pension
+payments (20 years) and a few health refunds and recoveries; gunicorn with the production settings
+(plain http); C clients, each logged in through the login page with its own session, then the
+space's home page (/mon-espace/, the reference) and « Mes paiements » (/mon-espace/paiements/) take
+turns in R rounds of N requests each, after an unmeasured warm-up of every worker. The server's CPU
 time per request (user + system of the gunicorn master and workers, from /proc) is compared:
 target, « Mes paiements » costs at most 2 × the home page. Requests per second and latencies
 are printed too (the clients share the 2 cores). Results, with the commit, go to

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 
 def fund(request):
-    """The fund's name and contact on every page (DESIGN §1: configurable per deployment).
+    """The fund's name and contact on every page (docs/product.md §1: configurable per deployment).
 
     ``fund.hours`` is translated when the catalogue knows it (the default is a msgid);
     ``fund.phone_international`` and ``fund.phone_uri`` serve readers abroad and `tel:` links.

@@ -1,4 +1,4 @@
-"""A logging filter that masks what looks like a NIR, an IBAN or a card serial (DESIGN §5).
+"""A logging filter that masks what looks like a NIR, an IBAN or a card serial (docs/product.md §5).
 
 The code never logs these on purpose; this is the net under it, for a value that slips into an
 exception message or a third-party library's log line.

@@ -1,7 +1,7 @@
 """The development mailbox: every email is written to var/mailbox/ as one .eml file.
 
 It exists so that a newcomer running `make run` can read the temporary password and log in
-without an SMTP server (DESIGN §9). It is never used outside config.settings.dev.
+without an SMTP server (docs/product.md §9). It is never used outside config.settings.dev.
 """
 
 import email

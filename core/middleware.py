@@ -2,7 +2,8 @@
 
 from django.conf import settings
 
-# Everything the pages use comes from this origin; nothing is loaded from outside (DESIGN §9).
+# Everything the pages use comes from this origin; nothing is loaded from outside
+# (docs/product.md §9).
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",

@@ -68,7 +68,7 @@ def secrets_make(deliveries: list[EmailDelivery]) -> list[Secret]:
 
 @secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD, many=True)
 def _temporary_passwords(deliveries: list[EmailDelivery]) -> list[Secret]:
-    # Made now, not at registration: no temporary password ever waits in clear (DESIGN §4).
+    # Made now, not at registration: no temporary password ever waits in clear (docs/product.md §4).
     issued = temporary_passwords_issue(
         users=[delivery.user for delivery in deliveries], channel=TemporaryPassword.Channel.EMAIL
     )

@@ -1,8 +1,8 @@
-"""Letters with a temporary password, printed in batches by the agents (DESIGN §7).
+"""Letters with a temporary password, printed in batches by the agents (docs/product.md §7).
 
 A batch takes every pending letter, makes each account a new temporary password at that moment
-(DESIGN §4: never stored in clear, the previous one voided), draws one page a letter into a PDF
-that is streamed to the agent and not kept, and records who made the batch, when, and how many
+(docs/product.md §4: never stored in clear, the previous one voided), draws one page a letter into a
+PDF that is streamed to the agent and not kept, and records who made the batch, when, and how many
 letters it holds. Posting is confirmed afterwards; a batch printed again before it is posted
 gets new passwords, which voids the ones on the first print.
 """

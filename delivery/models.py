@@ -1,4 +1,5 @@
-"""What the fund sends: emails through an outbox, letters through printed batches (DESIGN §7)."""
+"""What the fund sends: emails through an outbox, letters through printed batches
+(docs/product.md §7)."""
 
 from django.conf import settings
 from django.db import models
@@ -50,7 +51,7 @@ class EmailDelivery(models.Model):
     lease_token = models.CharField(_("jeton de prise"), max_length=32, blank=True)
     leased_by = models.CharField(_("pris par"), max_length=100, blank=True)
     # The letter that carries the temporary password instead, when the recipient's server
-    # refused this email for good (DESIGN §3's postal path).
+    # refused this email for good (docs/product.md §3's postal path).
     fallback_letter = models.OneToOneField(
         "Letter",
         verbose_name=_("courrier de remplacement"),
@@ -145,7 +146,7 @@ class Letter(models.Model):
     # The agent who asked for this letter by hand (a new password by post, an approved review
     # request); empty when the product queued it itself. Such a letter is printed only in a
     # batch made by another agent, or once a supervisor other than the requester approved it
-    # (DESIGN §8, delivery.selectors.letter_held_back).
+    # (docs/product.md §8, delivery.selectors.letter_held_back).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("demandé par"),

@@ -1,4 +1,5 @@
-"""The letters' PDF: A4, one page a letter, address in the window of a DL envelope (DESIGN §7).
+"""The letters' PDF: A4, one page a letter, address in the window of a DL envelope
+(docs/product.md §7).
 
 Envelope: the French standard DL (110 × 220 mm) with its window on the right, 100 × 45 mm,
 20 mm from the right edge and 15 mm from the bottom, i.e. 100 to 200 mm from the envelope's

@@ -1,4 +1,4 @@
-"""Postal address blocks written per NF Z10-011, for window envelopes (DESIGN §7).
+"""Postal address blocks written per NF Z10-011, for window envelopes (docs/product.md §7).
 
 The standard and La Poste's rules for it:
 - at most 6 lines (7 abroad, the last one being the country), empty lines dropped;
@@ -193,7 +193,7 @@ class AddressError(ValueError):
 
 @dataclass(frozen=True)
 class PostalAddress:
-    """The lines of an address as the registry holds them (DESIGN §6: adresse_2 … pays)."""
+    """The lines of an address as the registry holds them (docs/product.md §6: adresse_2 … pays)."""
 
     recipient: str
     line_2: str = ""

@@ -289,7 +289,7 @@ def _retry_delay(attempts: int) -> timedelta:
 
 
 def _fallback_letter(delivery: EmailDelivery) -> Letter:
-    """The temporary password goes by post to the address on file (DESIGN §3), since the
+    """The temporary password goes by post to the address on file (docs/product.md §3), since the
     recipient's server refused the email for good: a letter already waiting serves."""
     waiting = (
         Letter.objects.filter(user_id=delivery.user_id, status=Letter.Status.PENDING)

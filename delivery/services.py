@@ -1,7 +1,7 @@
 """The email outbox: every email the product sends is a row here, sent by the email worker.
 
 Callers create the row with ``email_enqueue`` inside their own transaction, so the email goes
-out if and only if what caused it is committed (DESIGN §9); the row is the queue itself:
+out if and only if what caused it is committed (docs/product.md §9); the row is the queue itself:
 `manage.py email_worker` takes it from there (delivery.sender).
 """
 
@@ -66,7 +66,8 @@ def email_resend(*, delivery: EmailDelivery) -> EmailDelivery:
 
 @transaction.atomic
 def letter_approve(*, letter, agent, request=None) -> bool:
-    """A supervisor lets a letter another agent asked for be printed by any agent (DESIGN §8).
+    """A supervisor lets a letter another agent asked for be printed by any agent
+    (docs/product.md §8).
 
     False when it cannot be approved: not asked for by hand, asked for by this supervisor, no
     longer waiting, already approved, or the agent is not a supervisor.

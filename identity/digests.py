@@ -1,4 +1,4 @@
-"""Keyed digests: how NIRs and proofs of identity are stored and looked up (DESIGN §5)."""
+"""Keyed digests: how NIRs and proofs of identity are stored and looked up (docs/product.md §5)."""
 
 import hashlib
 import hmac

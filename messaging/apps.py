@@ -12,5 +12,5 @@ class MessagingConfig(AppConfig):
         from . import letters  # noqa: F401  (registers the bank-details notice letter)
         from .services import change_requests_settle
 
-        # The accepted change requests that an import shows are settled (DESIGN §13).
+        # The accepted change requests that an import shows are settled (docs/product.md §13).
         import_done_hook(change_requests_settle)

@@ -2,7 +2,7 @@
 
 `filetype` reads the file's signature (its first bytes); the whole file is then opened with the
 library that reads its kind (pypdf, Pillow), so that a truncated or corrupt file is refused
-before anything is stored, with a message that says what to do (DESIGN §13).
+before anything is stored, with a message that says what to do (docs/product.md §13).
 """
 
 import io

@@ -1,5 +1,5 @@
-"""The letter that confirms an accepted bank-details change (DESIGN §13), a notice letter of
-delivery/letters.py: no temporary password, sent to the postal address on file, so that
+"""The letter that confirms an accepted bank-details change (docs/product.md §13), a notice letter
+of delivery/letters.py: no temporary password, sent to the postal address on file, so that
 someone who took over the account cannot divert the payments without the member knowing."""
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""Ma messagerie and the change requests (DESIGN §13): what members write to the fund.
+"""Ma messagerie and the change requests (docs/product.md §13): what members write to the fund.
 
 Message bodies and attachments are personal data kept for a stated time (core/retention.py);
 a new IBAN is kept sealed (docs/decisions/change-requests-bank-details.md), never in clear.
@@ -20,7 +20,7 @@ def attachments_storage():
 
 
 class Subject(models.TextChoices):
-    """The subjects a member writes under (DESIGN §13's list)."""
+    """The subjects a member writes under (docs/product.md §13's list)."""
 
     PAYMENTS = "paiements", _("Mes paiements")
     AFFILIATION = "affiliation", _("Mon affiliation")
@@ -108,8 +108,8 @@ class Message(models.Model):
 class ChangeRequest(models.Model):
     """« Changer mon adresse » or « Changer mes coordonnées bancaires »: a request, not an edit.
 
-    The fund's core system is the master of both (DESIGN §13): an accepted request is exported
-    for it (`manage.py export_changes`), and the next registry import that shows the change
+    The fund's core system is the master of both (docs/product.md §13): an accepted request is
+    exported for it (`manage.py export_changes`), and the next registry import that shows the change
     settles the request.
     """
 

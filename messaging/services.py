@@ -1,7 +1,7 @@
-"""Writes of Ma messagerie and of the change requests (DESIGN §13).
+"""Writes of Ma messagerie and of the change requests (docs/product.md §13).
 
-Every write is audited without its content (DESIGN §5): who, which thread or request, how many
-files; never a message's words, a file's name or an IBAN.
+Every write is audited without its content (docs/product.md §5): who, which thread or request, how
+many files; never a message's words, a file's name or an IBAN.
 """
 
 import csv
@@ -27,7 +27,7 @@ from .attachments import CheckedFile
 from .models import Attachment, ChangeRequest, Message, Thread, attachments_storage
 from .sealing import iban_mask, iban_open, iban_seal
 
-# Abuse limits (DESIGN §13): a member who writes more than this in a day is asked to wait;
+# Abuse limits (docs/product.md §13): a member who writes more than this in a day is asked to wait;
 # the fund answers each message by hand.
 MESSAGES_PER_DAY = 10
 REQUESTS_PER_DAY = 3
@@ -257,7 +257,7 @@ def thread_reply(
 
 
 def _reply_notify(member: User, *, about: str) -> None:
-    # To a confirmed address only: an unconfirmed one may be someone else's (DESIGN §4).
+    # To a confirmed address only: an unconfirmed one may be someone else's (docs/product.md §4).
     if member.email and member.email_confirmed and member.is_active:
         email_enqueue(
             kind=EmailDelivery.Kind.REPLY_WAITING,
@@ -354,7 +354,7 @@ def bank_details_change_request(
 def change_request_accept(*, change: ChangeRequest, agent: User, request=None) -> ChangeRequest:
     """Accept: listed in the next export; a bank-details change is confirmed by a letter to
     the address on file, so that whoever took over the account cannot divert payments
-    silently (DESIGN §13)."""
+    silently (docs/product.md §13)."""
     change = _pending(change)
     change.status = ChangeRequest.Status.ACCEPTED
     change.decided_at = timezone.now()

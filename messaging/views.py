@@ -1,4 +1,4 @@
-"""Ma messagerie and the change requests, the member's side (DESIGN §13)."""
+"""Ma messagerie and the change requests, the member's side (docs/product.md §13)."""
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
@@ -37,7 +37,7 @@ def threads(request):
     )
 
 
-# A server error's report must not carry what the member wrote (DESIGN §5).
+# A server error's report must not carry what the member wrote (docs/product.md §5).
 @sensitive_post_parameters("body")
 @never_cache
 @member_required

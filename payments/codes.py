@@ -1,4 +1,4 @@
-"""Verification codes of attestations: unguessable, not enumerable (DESIGN §13).
+"""Verification codes of attestations: unguessable, not enumerable (docs/product.md §13).
 
 16 characters drawn by ``secrets`` from 32 that cannot be mistaken for one another (no 0/O,
 1/I): 80 random bits, printed ``ABCD-EFGH-JKLM-NPQR``. Someone trying codes on « Vérifier

@@ -1,6 +1,6 @@
 """Synthetic payments and contributions for the demo registry (registry.demo), the same for
 the same seed and day: several years of payments of every nature, recoveries among them, and
-contributions in every status for the contributors and the companies (DESIGN §6).
+contributions in every status for the contributors and the companies (docs/product.md §6).
 
 The registry's « dernier paiement » of a person is their latest payment here too, so that the
 demo identity verified by the last payment amount still verifies (step 4 takes the payments

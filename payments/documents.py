@@ -1,4 +1,5 @@
-"""What each attestation says (DESIGN §13), in the member's language, ready for payments.pdf."""
+"""What each attestation says (docs/product.md §13), in the member's language, ready for
+payments.pdf."""
 
 from decimal import Decimal
 

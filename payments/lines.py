@@ -1,4 +1,4 @@
-"""One line of the payments' or the contributions' extract (DESIGN §6), checked and
+"""One line of the payments' or the contributions' extract (docs/product.md §6), checked and
 normalized, and both extracts registered with the registry's import.
 
 Like registry.lines, no database and no Django settings: parsing processes run these

@@ -1,5 +1,5 @@
 """What the fund paid its members, what it asks of contributors, and the attestations it
-issued (DESIGN §6, §13).
+issued (docs/product.md §6, §13).
 
 Payments and contributions come from the fund's extracts (payments.lines), written only by
 the import; they point to the registry's Person or Company, so that no NIR or SIRET is kept

@@ -1,5 +1,5 @@
 """The attestations' PDF: A4, the fund's letterhead, a text, an optional table, and the
-verification code (DESIGN §13). Drawn into the response as it is asked for, never stored.
+verification code (docs/product.md §13). Drawn into the response as it is asked for, never stored.
 
 The fonts are the letters' (delivery.pdf: embedded, from reportlab itself), so that every
 machine prints the same attestation.

@@ -1,4 +1,4 @@
-"""Reads of the payments, contributions and attestations (DESIGN §13): only ever the
+"""Reads of the payments, contributions and attestations (docs/product.md §13): only ever the
 logged-in member's own, reached through their account's registry Person or Company."""
 
 import datetime
@@ -12,7 +12,7 @@ from payments.models import Attestation, Contribution, Payment
 from registry.digests import amount_digest
 from registry.models import Profile
 
-# The profiles that pay contributions (DESIGN §13); an Entreprise always does.
+# The profiles that pay contributions (docs/product.md §13); an Entreprise always does.
 CONTRIBUTING_PROFILES = frozenset(
     {Profile.EXPLOITANT, Profile.EMPLOYEUR_JARDINIER, Profile.COTISANT_SOLIDARITE}
 )

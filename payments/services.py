@@ -1,4 +1,4 @@
-"""Writes of the private space's payments part: attestations issued (DESIGN §13).
+"""Writes of the private space's payments part: attestations issued (docs/product.md §13).
 
 An attestation is a PDF drawn at the moment it is asked for and streamed, never stored; the
 record kept is what « Vérifier une attestation » shows (kind, date, period, total, holder's

@@ -1,6 +1,6 @@
 """« Mes paiements », « Mes attestations », « Mes cotisations » and the public « Vérifier une
-attestation » (DESIGN §13). Every page of the space reads the logged-in member's own data only:
-nothing in an address names a person, a payment or a contribution."""
+attestation » (docs/product.md §13). Every page of the space reads the logged-in member's own data
+only: nothing in an address names a person, a payment or a contribution."""
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render

@@ -1,4 +1,4 @@
-"""The private space (DESIGN §4): what a member finds once logged in."""
+"""The private space (docs/product.md §13): what a member finds once logged in."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render

@@ -1,4 +1,4 @@
-"""A synthetic extract of the fund's registry, for demos, tests and benchmarks (DESIGN §6).
+"""A synthetic extract of the fund's registry, for demos, tests and benchmarks (docs/product.md §6).
 
 Deterministic for a given seed. The people are invented; their NIRs have the right structure
 and key (identity.make_nir), their IBANs and SIRETs the right check digits. Printing their
@@ -112,8 +112,8 @@ SHOWCASE = (
     dict(affilie="oui", carte="photo", held="short", iban=False, paiement=False,
          place=("971", "23")),
 )  # fmt: skip
-# How the fund's file may hold a photo card's number (DESIGN §6): whole, or the digits after
-# the prefix, with or without the spaces of the printed card.
+# How the fund's file may hold a photo card's number (docs/product.md §6): whole, or the digits
+# after the prefix, with or without the spaces of the printed card.
 SERIAL_FORMS = ("full", "full", "short", "full_spaced", "short_spaced")
 
 
@@ -322,7 +322,7 @@ def _person(
 
 
 def _serial(rng, carte: str, held: str | None) -> str:
-    """The card's number in a form the fund's file may hold it (DESIGN §6)."""
+    """The card's number in a form the fund's file may hold it (docs/product.md §6)."""
     if carte == "sans_photo":
         return str(rng.randint(10**8, 10**10 - 1))
     if carte != "photo":

@@ -56,7 +56,7 @@ def employer_account_digest(account: str, *, key: bytes | None = None) -> str:
 
 def amount_digest(amount: str, *, key: bytes | None = None) -> str:
     """Digest of an amount in euros, ``str(parse_amount(raw))`` (``"123.45"``): the last
-    payment, a proof of identity of step 4 (DESIGN §5), is kept only this way."""
+    payment, a proof of identity of step 4 (docs/product.md §5), is kept only this way."""
     return _digester(key or identity_key(), "amount")(amount)
 
 

@@ -1,4 +1,4 @@
-"""One line of the fund's extract (DESIGN §6): split, checked, normalized, ready to store.
+"""One line of the fund's extract (docs/product.md §6): split, checked, normalized, ready to store.
 
 No database and no Django settings here: the import runs these functions in separate
 processes on large files, handing them what they need (digest key, phone region, today's
@@ -48,7 +48,7 @@ COMPANIES = "companies"
 PROFILES = ("particulier", "exploitant", "employeur_jardinier", "cotisant_solidarite")
 VITALE_CARDS = ("photo", "sans_photo", "")
 
-# The columns of each extract, in the contract's order (DESIGN §6).
+# The columns of each extract, in the contract's order (docs/product.md §6).
 ADDRESS_COLUMNS = ("adresse_2", "adresse_3", "adresse_4", "adresse_5", "code_postal", "commune")
 COLUMNS = {
     PERSONS: (
@@ -131,7 +131,7 @@ class Reference:
 
 @dataclass(frozen=True)
 class Extract:
-    """One kind of the fund's extracts (DESIGN §6): its contract and how a line is stored.
+    """One kind of the fund's extracts (docs/product.md §6): its contract and how a line is stored.
 
     The registry's import (registry.services) runs every kind the same way: staged, checked
     for duplicates, merged by ``key_field``. ``parser`` is ``"module:function"``, called with
@@ -181,8 +181,8 @@ MAX_LENGTHS = {
 }
 
 # Bumped whenever normalization changes, so that the next import rewrites every row.
-# 2: the Vitale serial in every form DESIGN §6 lists, checked against the card's type.
-# 3: the last payment is stored as a keyed digest (DESIGN §5).
+# 2: the Vitale serial in every form docs/product.md §6 lists, checked against the card's type.
+# 3: the last payment is stored as a keyed digest (docs/product.md §5).
 ROW_FORMAT = "3"
 
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -400,7 +400,7 @@ def parse_person(fields: list[str], context: LineContext) -> tuple:
         card = _choice(carte_raw, "carte_vitale")
         column = "numero_serie_vitale"
         serial = serial_raw.strip()
-        # Any form DESIGN §6 lists, reduced to the one form a typed number is compared in.
+        # Any form docs/product.md §6 lists, reduced to the one form a typed number is compared in.
         serial_digest = (
             vitale_digest(normalize_vitale_serial(serial, card=card or None), key=context.key)
             if serial

@@ -1,7 +1,7 @@
-"""The fund's extract of the people and companies it covers (DESIGN §6).
+"""The fund's extract of the people and companies it covers (docs/product.md §6).
 
-Identifiers and verification secrets are kept only as keyed digests (DESIGN §5): the NIR, the
-Vitale serial, the IBAN, the last payment's amount and the employer account number never reach
+Identifiers and verification secrets are kept only as keyed digests (docs/product.md §5): the NIR,
+the Vitale serial, the IBAN, the last payment's amount and the employer account number never reach
 the database in clear.
 """
 
@@ -67,7 +67,7 @@ class Person(PostalAddress):
         _("empreinte du numéro de série Vitale"), max_length=64, blank=True
     )
     iban_digest = models.CharField(_("empreinte de l'IBAN"), max_length=64, blank=True)
-    # Keyed digest of the last payment's amount, "123.45" (DESIGN §5): a proof of step 4.
+    # Keyed digest of the last payment's amount, "123.45" (docs/product.md §5): a proof of step 4.
     last_payment_digest = models.CharField(
         _("empreinte du dernier paiement"), max_length=64, blank=True
     )

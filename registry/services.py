@@ -1,4 +1,4 @@
-"""Writes to the registry: the import of the fund's extract (DESIGN §6).
+"""Writes to the registry: the import of the fund's extract (docs/product.md §6).
 
 What an import does with a file:
 

@@ -1,4 +1,4 @@
-"""The worker's task that imports an extract uploaded in the back-office (DESIGN §6).
+"""The worker's task that imports an extract uploaded in the back-office (docs/product.md §6).
 
 On a queue of its own, « registry »: an import of millions of lines takes minutes, and the
 emails of the « default » queue must not wait behind it.

@@ -130,7 +130,7 @@ class NirForm(StepForm):
         help_text=_(
             "13 chiffres, sans la clé (les 2 derniers chiffres). Ce sera votre identifiant."
         ),
-        # A numeric keypad on phones (issue 6); a NIR of someone born in Corsica holds 2A or
+        # A numeric keypad on phones; a NIR of someone born in Corsica holds 2A or
         # 2B: the page offers the full keyboard too (core.forms.full_keyboard).
         widget=_text_input(
             inputmode="numeric", autocomplete="off", autocapitalize="characters", size="20"

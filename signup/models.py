@@ -10,7 +10,7 @@ class SignupRequest(models.Model):
     """A request an agent must look at: an identity the registry did not confirm, or « Autre ».
 
     Holds what the person entered, minus secrets: the identifier only as digest and mask.
-    Nothing is deleted; a decision is recorded on the request (DESIGN §8).
+    Nothing is deleted; a decision is recorded on the request (docs/product.md §8).
     """
 
     class Kind(models.TextChoices):
@@ -75,7 +75,8 @@ class SignupRequest(models.Model):
 class FunnelCount(models.Model):
     """How many registrations reached each step, abandoned or finished, by day and profile.
 
-    Counts only: no session, no person, nothing that identifies anyone (DESIGN §8 dashboard).
+    Counts only: no session, no person, nothing that identifies anyone (docs/product.md §8
+    dashboard).
     """
 
     class Event(models.TextChoices):

@@ -1,4 +1,5 @@
-"""The outcome of a registration (DESIGN §3), the « Autre » contact request, and the funnel."""
+"""The outcome of a registration (docs/product.md §3), the « Autre » contact request, and the
+funnel."""
 
 import hmac
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from .registration import Proof, Registration, SignupProfile
 # behind one address, far too few to walk through the registry.
 COMPLETIONS_PER_HOUR = 10
 # Failed verifications per identity in any 24 h (signup.throttle.proof_place_take); after that
-# only the letter is offered (DESIGN §3).
+# only the letter is offered (docs/product.md §3).
 FAILED_VERIFICATIONS_LIMIT = 3
 FAILED_VERIFICATIONS_WINDOW = timedelta(hours=24)
 # At most one « someone asked to register » notice a day (a day of the clock), so that nobody
@@ -190,8 +191,8 @@ def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=N
     Also used by « Mot de passe oublié » (accounts), which asks the same questions.
     """
     if proof == Proof.AMOUNT:
-        # Digests on both sides (DESIGN §5): the payments extract's latest payments when the
-        # fund sent it, else the registry's column.
+        # Digests on both sides (docs/product.md §5): the payments extract's latest payments when
+        # the fund sent it, else the registry's column.
         typed = amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
         candidates = last_payment_digests(person) if person else [""]
         matches = False
@@ -306,7 +307,7 @@ def _existing_account_notify(*, account: User) -> None:
     """Tell the account's own confirmed address that someone asked to register with its
     identifier.
 
-    An address typed at a registration and never proven gets nothing (DESIGN §3): whoever
+    An address typed at a registration and never proven gets nothing (docs/product.md §3): whoever
     typed it may be a stranger holding someone else's identity, and the notice would tell them
     that the identifier is in the registry and has an account. Closed while the cache is down:
     a notice that is not sent harms nobody, a flood of them would.

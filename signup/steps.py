@@ -1,4 +1,4 @@
-"""The pages of the registration and the order the answers lead through them (DESIGN §2).
+"""The pages of the registration and the order the answers lead through them (docs/product.md §2).
 
 Each page is a ``Step`` with its own address. ``path(answers)`` is the list of pages the
 answers given so far lead through: the profile decides between NIR and SIRET, the health

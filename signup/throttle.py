@@ -1,14 +1,14 @@
 """Limits: brakes on requests per client in the shared cache, failed proofs in the database.
 
 - A limit (``limit_take``) is a number of places per window of the clock (an hour, a day), in
-  Django's shared cache (the database cache by default, Redis when CACHE_URL is set, DESIGN §9:
-  every gunicorn worker and machine counts in the same place). Each event takes one place with
-  the cache's ``add``, which only one caller can win for a key (Redis SET NX; the database
-  cache's INSERT under its primary key), so that a burst of requests sent at once cannot take
-  more places than there are. A read-then-write counter could be passed by such a burst. Each
-  window has keys of its own, so that a place is never taken over from an expired entry (the
-  database cache's ``add`` over an expired row is not atomic). A burst straddling the end of a
-  window may get the places of both windows: at most twice the limit, never more.
+  Django's shared cache (the database cache by default, Redis when CACHE_URL is set, docs/product.md
+  §9: every gunicorn worker and machine counts in the same place). Each event takes one place with
+  the cache's ``add``, which only one caller can win for a key (Redis SET NX; the database cache's
+  INSERT under its primary key), so that a burst of requests sent at once cannot take more places
+  than there are. A read-then-write counter could be passed by such a burst. Each window has keys of
+  its own, so that a place is never taken over from an expired entry (the database cache's ``add``
+  over an expired row is not atomic). A burst straddling the end of a window may get the places of
+  both windows: at most twice the limit, never more.
 - When the cache cannot be reached, a limit neither raises nor decides silently: the caller
   says whether its limit then lets the event through or not (docs/decisions/
   limits-when-the-cache-fails.md), and the outage is logged as an error.

@@ -38,7 +38,7 @@ def step_view(request, slug: str):
     """Show a step, or take its answer and go to the next one; a step out of order is refused.
 
     Showing a page writes nothing (a registration step should cost little more than a bare
-    page, DESIGN §9): the session and the funnel are written when an answer is taken.
+    page, docs/product.md §9): the session and the funnel are written when an answer is taken.
     """
     step = wizard_steps.BY_SLUG[slug]
     wizard = Wizard(request)

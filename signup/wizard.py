@@ -3,8 +3,8 @@
 What the session holds under "signup", and why:
 - ``answers``: per page, the cleaned values that page's form stores (``StepForm.stored``):
   the NIR as its 13-character body (shown again on « < Précédent », checked again at the end,
-  DESIGN §5 allows it until completion or abandon), names, date of birth, email and mobile as
-  cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
+  docs/product.md §5 allows it until completion or abandon), names, date of birth, email and mobile
+  as cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
   the amount of the last payment as a number. Never the raw POST.
 - ``reached``: the step numbers already counted in the funnel for this run.
 - ``touched``: the last answer given; an hour later without another, the whole state is

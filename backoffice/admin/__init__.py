@@ -1,4 +1,4 @@
-"""Every Django admin registration of the project lives here (back-office, DESIGN §8)."""
+"""Every Django admin registration of the project lives here (back-office, docs/product.md §8)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin

@@ -1,4 +1,5 @@
-"""The audit log: read-only, filtered by type, date and agent, exported as CSV (DESIGN §5)."""
+"""The audit log: read-only, filtered by type, date and agent, exported as CSV
+(docs/product.md §5)."""
 
 import json
 

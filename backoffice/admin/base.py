@@ -61,7 +61,8 @@ class NoSaveMixin:
 
 
 class PostedSearchMixin:
-    """A search box that posts, so that a NIR typed into it never reaches an address (DESIGN §5).
+    """A search box that posts, so that a NIR typed into it never reaches an address
+    (docs/product.md §5).
 
     The list is then shown at an address holding what may be shown of the term; a term that
     must not be put there is dropped with a message. This base keeps numbers of five digits or
@@ -74,7 +75,7 @@ class PostedSearchMixin:
         "Sécurité Sociale, cherchez-la dans la liste des adhérents."
     )
 
-    # An error report must not carry the typed term (DESIGN §5).
+    # An error report must not carry the typed term (docs/product.md §5).
     @method_decorator(sensitive_post_parameters("q"))
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and "q" in request.POST and "action" not in request.POST:
@@ -124,7 +125,7 @@ class IdentifierSearchMixin(PostedSearchMixin):
     """Search by NIR or SIRET typed in the search box, digested, never shown or put in a URL.
 
     A typed identifier is replaced by its keyed digest in the address of the results, and the
-    box shows the masked form (DESIGN §5). Other terms search names.
+    box shows the masked form (docs/product.md §5). Other terms search names.
     """
 
     identifier_field = "login"

@@ -1,4 +1,4 @@
-"""Letters and their print batches, and the email outbox (DESIGN §7, §8)."""
+"""Letters and their print batches, and the email outbox (docs/product.md §7, §8)."""
 
 import tempfile
 

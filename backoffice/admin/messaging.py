@@ -1,4 +1,4 @@
-"""The agents' side of Ma messagerie and of the change requests (DESIGN §13).
+"""The agents' side of Ma messagerie and of the change requests (docs/product.md §13).
 
 The queue opens on the new threads, oldest waiting first; « Mes échanges » holds what the agent
 took; a thread answered waits for the member; closed ones stay one click away. Each action is a

@@ -1,4 +1,4 @@
-"""The registry extract: persons, companies, and the imports done (DESIGN §6)."""
+"""The registry extract: persons, companies, and the imports done (docs/product.md §6)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied

@@ -1,6 +1,6 @@
-"""The two groups of agents (DESIGN §8): « agent » for the daily work, « superviseur » also
-manages the agents' accounts. Permissions are created first: Django otherwise makes them only
-after all migrations have run."""
+"""The two groups of agents (docs/product.md §8): « agent » for the daily work, « superviseur »
+also manages the agents' accounts. Permissions are created first: Django otherwise makes them
+only after all migrations have run."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

@@ -1,5 +1,5 @@
-"""No single agent can take over a member's account (DESIGN §8): uploading a registry extract
-(which changes people's addresses and proofs) becomes a supervisor's task, and supervisors
+"""No single agent can take over a member's account (docs/product.md §8): uploading a registry
+extract (which changes people's addresses and proofs) becomes a supervisor's task, and supervisors
 approve the letters another agent asked for by hand (delivery.selectors.letter_held_back)."""
 
 from django.contrib.auth.management import create_permissions

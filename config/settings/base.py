@@ -34,7 +34,7 @@ SECRET_KEY = required("SECRET_KEY")
 # Key that seals a new IBAN until the fund's core system has it (change requests; see
 # docs/decisions/change-requests-bank-details.md). Unset, bank-details changes are not taken.
 BANK_DETAILS_KEY = env.str("BANK_DETAILS_KEY", default="")
-# Key of the keyed digests of NIR, Vitale serial, IBAN and employer account (DESIGN §5).
+# Key of the keyed digests of NIR, Vitale serial, IBAN and employer account (docs/product.md §5).
 # Deliberately distinct from SECRET_KEY: rotating one must not touch the other.
 IDENTITY_HMAC_KEY = required("IDENTITY_HMAC_KEY")
 if IDENTITY_HMAC_KEY == SECRET_KEY:
@@ -55,7 +55,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "formtools",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -98,7 +97,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": False,
         "OPTIONS": {
             "context_processors": [
@@ -108,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.fund",
             ],
-            # Cached loaders in every environment: pages must stay cheap (DESIGN §9).
+            # Cached loaders in every environment: pages must stay cheap (docs/product.md §9).
             "loaders": [
                 (
                     "django.template.loaders.cached.Loader",
@@ -136,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every process and machine, so that rate limits count every attempt:
-# Django's database cache by default, Redis when CACHE_URL is set (DESIGN §9).
+# Django's database cache by default, Redis when CACHE_URL is set (docs/product.md §9).
 if env.str("CACHE_URL", default=""):
     CACHES = {"default": env.cache_url("CACHE_URL")}
 else:
@@ -173,7 +172,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.MemberBackend",
     "accounts.backends.AgentBackend",
 ]
-# argon2id parameters are set in one place: accounts.hashers (DESIGN §4).
+# argon2id parameters are set in one place: accounts.hashers (docs/product.md §4).
 PASSWORD_HASHERS = ["accounts.hashers.Argon2idHasher"]
 # OWASP ASVS 2.1 / ANSSI: length, not common, not personal; no composition rule.
 AUTH_PASSWORD_VALIDATORS = [
@@ -249,8 +248,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Members' attachments (DESIGN §13): outside the web root and the static files, served only by
-# the views that check who asks. ATTACHMENTS_ROOT points elsewhere (a mounted volume); an
+# Members' attachments (docs/product.md §13): outside the web root and the static files, served only
+# by the views that check who asks. ATTACHMENTS_ROOT points elsewhere (a mounted volume); an
 # S3-type backend can replace this alias without touching the code.
 ATTACHMENTS_ROOT = env.path("ATTACHMENTS_ROOT", default=BASE_DIR / "var" / "attachments")
 STORAGES = {
@@ -285,7 +284,7 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- The fund (DESIGN §1): name, look, contact; configurable per deployment ---------------------
+# --- The fund (docs/product.md §1): name, look, contact; configurable per deployment --------------
 
 FUND = {
     "name": env.str("FUND_NAME", default="CPS Saint-Barthélemy"),
@@ -325,7 +324,7 @@ HOSTING = {
     "phone": env.str("HOSTING_PHONE", default=""),
 }
 
-# --- Logging: never a NIR, password, serial or IBAN (DESIGN §5) --------------------------------
+# --- Logging: never a NIR, password, serial or IBAN (docs/product.md §5) --------------------------
 
 LOGGING = {
     "version": 1,
@@ -352,6 +351,7 @@ OTP_TOTP_ISSUER = FUND["name"]
 # in which someone holding only the first password could enrol their own phone short.
 AGENT_ENROLMENT_DAYS = env.int("AGENT_ENROLMENT_DAYS", default=7)
 # Supervisors see on the back-office home every agent who, in one day, asked for this many
-# letters by hand (approved review requests included) or unlocked this many accounts (DESIGN §8).
+# letters by hand (approved review requests included) or unlocked this many accounts
+# (docs/product.md §8).
 AGENT_DAILY_LETTERS_ALERT = env.int("AGENT_DAILY_LETTERS_ALERT", default=10)
 AGENT_DAILY_UNLOCKS_ALERT = env.int("AGENT_DAILY_UNLOCKS_ALERT", default=10)

@@ -29,7 +29,8 @@ CSRF_COOKIE_SECURE = False
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_SECURE = False
 
-# Mail lands in var/mailbox/, read at /dev/mailbox/ (DESIGN §9), unless EMAIL_URL says otherwise.
+# Mail lands in var/mailbox/, read at /dev/mailbox/ (docs/product.md §9), unless EMAIL_URL says
+# otherwise.
 DEV_MAILBOX = not env.str("EMAIL_URL", default="")
 if DEV_MAILBOX:
     EMAIL_BACKEND = "core.mailbox.MailboxBackend"

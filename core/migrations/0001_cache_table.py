@@ -1,4 +1,5 @@
-"""The database cache's table, so that `migrate` alone prepares a fresh database (DESIGN §9)."""
+"""The database cache's table, so that `migrate` alone prepares a fresh database
+(docs/product.md §9)."""
 
 from django.core.management import call_command
 from django.db import migrations

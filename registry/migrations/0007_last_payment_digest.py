@@ -1,4 +1,4 @@
-"""The last payment's amount kept as a keyed digest (DESIGN §5), and the payments' and
+"""The last payment's amount kept as a keyed digest (docs/product.md §5), and the payments' and
 contributions' extracts recorded with the registry's imports.
 
 The amounts already held are digested here, with the deployment's IDENTITY_HMAC_KEY, so that

@@ -1,4 +1,4 @@
-"""Fixtures of the login tests: accounts in each state of DESIGN §4."""
+"""Fixtures of the login tests: accounts in each state of docs/product.md §4."""
 
 import pytest
 from django.core.cache import cache

@@ -1,4 +1,5 @@
-"""« Se connecter à Mon espace privé »: every state of DESIGN §4, as a person or guesser sees it."""
+"""« Se connecter à Mon espace privé »: every state of docs/product.md §4, as a person or guesser
+sees it."""
 
 import html
 import re

@@ -1,5 +1,6 @@
 """« Mot de passe oublié »: the verification of registration step 4, the two channels of
-DESIGN §3, the same pages whatever happened, and the old password until the new one is used."""
+docs/product.md §3, the same pages whatever happened, and the old password until the new one is
+used."""
 
 import html
 import re

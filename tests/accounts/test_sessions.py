@@ -1,5 +1,5 @@
-"""Sessions (DESIGN §4, OWASP ASVS 3): a new key at login, idle and absolute timeouts, logout,
-and ending the other sessions."""
+"""Sessions (docs/product.md §4, OWASP ASVS 3): a new key at login, idle and absolute timeouts,
+logout, and ending the other sessions."""
 
 import html
 

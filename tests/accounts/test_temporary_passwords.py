@@ -1,6 +1,7 @@
-"""Temporary passwords as one-time codes stored as keyed digests (DESIGN §4): what the database
-holds, what a code issued as an argon2id hash still does, that a login always costs one argon2id
-computation, and that a code opens one session only, even to two logins at the same instant."""
+"""Temporary passwords as one-time codes stored as keyed digests (docs/product.md §4): what the
+database holds, what a code issued as an argon2id hash still does, that a login always costs one
+argon2id computation, and that a code opens one session only, even to two logins at the same
+instant."""
 
 import hashlib
 import hmac

@@ -1,4 +1,5 @@
-"""No single agent can take over a member's account (DESIGN §8): a dishonest agent tries."""
+"""No single agent can take over a member's account (docs/product.md §8): a dishonest agent
+tries."""
 
 import datetime
 import io

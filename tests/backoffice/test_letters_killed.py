@@ -1,5 +1,6 @@
 """`letters_batch` killed halfway: no PDF left under the name asked for, nothing recorded, and
-the same command run again prints every letter (DESIGN §7; what an operator does at night)."""
+the same command run again prints every letter (docs/product.md §7; what an operator does at
+night)."""
 
 import fcntl
 import io

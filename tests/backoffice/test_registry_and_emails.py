@@ -101,7 +101,8 @@ def test_a_supervisor_uploads_an_extract_and_a_worker_runs_the_import(
 
 
 def test_an_agent_cannot_upload_an_extract(agent_client, tmp_path, settings):
-    """An extract changes addresses and proofs: one agent alone must not send one (DESIGN §8)."""
+    """An extract changes addresses and proofs: one agent alone must not send one
+    (docs/product.md §8)."""
     from tests.registry import factories as extracts
 
     settings.REGISTRY_UPLOAD_DIR = tmp_path / "imports"

@@ -161,7 +161,7 @@ def test_member_pages_and_audit_log_are_accessible(live_server, page, assert_acc
 def test_a_supervisor_sees_an_agent_s_unusual_day_and_uploads_extracts(
     live_server, page, assert_accessible
 ):
-    """DESIGN §8: many unlocks by one agent in a day are shown to supervisors, who alone
+    """docs/product.md §8: many unlocks by one agent in a day are shown to supervisors, who alone
     upload registry extracts."""
     from audit.models import AuditEvent
 

@@ -29,7 +29,7 @@ def office():
     batch = LetterBatch.objects.create(created_by=factories.agent(login="agent.martin"))
     Letter.objects.filter(pk=letter.pk).update(batch=batch, status=Letter.Status.PRINTED)
     factories.email_delivery(user=factories.member(email="x@example.org"))
-    # An unusual day for one agent: the supervisor's home page shows it (DESIGN §8).
+    # An unusual day for one agent: the supervisor's home page shows it (docs/product.md §8).
     busy = factories.agent(login="agent.pressé")
     for _ in range(10):
         AuditEvent.objects.create(type=AuditEvent.Type.ACCOUNT_UNLOCKED, actor=busy)

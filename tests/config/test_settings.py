@@ -1,4 +1,4 @@
-"""The production settings refuse to start without their secrets (DESIGN §10)."""
+"""The production settings refuse to start without their secrets (docs/product.md §10)."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""What reaches the logs and how a client is recognized (DESIGN §5, rate limits)."""
+"""What reaches the logs and how a client is recognized (docs/product.md §5, rate limits)."""
 
 import io
 import logging

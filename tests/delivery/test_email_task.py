@@ -237,7 +237,7 @@ def test_a_permanent_refusal_fails_at_once_and_is_not_retried(client, smtp_serve
     )
     assert delivery.next_attempt_at is None
     assert TemporaryPassword.objects.get().voided_at is not None
-    # The password goes by post instead, to the address on file (DESIGN §3).
+    # The password goes by post instead, to the address on file (docs/product.md §3).
     letter = Letter.objects.get()
     assert (letter.user, letter.status, letter.reason) == (
         delivery.user,

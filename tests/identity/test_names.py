@@ -1,4 +1,5 @@
-"""Names as the registry compares them (DESIGN §3): case, accents, hyphens, spaces ignored."""
+"""Names as the registry compares them (docs/product.md §3): case, accents, hyphens, spaces
+ignored."""
 
 import pytest
 from hypothesis import given

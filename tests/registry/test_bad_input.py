@@ -1,4 +1,4 @@
-"""Bad input (issue 2): each case gives a clear French message; a refused file changes nothing."""
+"""Bad input: each case gives a clear French message; a refused file changes nothing."""
 
 from unittest import mock
 

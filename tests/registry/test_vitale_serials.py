@@ -1,6 +1,6 @@
 """The Vitale serial column: every form the contract lists finds the same person.
 
-DESIGN §6 and docs/decisions/vitale-serial.md: a photo card's number may be held whole (20
+docs/product.md §6 and docs/decisions/vitale-serial.md: a photo card's number may be held whole (20
 digits from 802500002) or as the 11 digits after that prefix, with or without spaces; a card
 without photo by the number on its back. One canonical digest is stored whichever form the
 file holds, and it is the one the registration computes whichever form the person types.

@@ -1,4 +1,5 @@
-"""What a finished registration leads to (DESIGN §3), seen from the pages and the database."""
+"""What a finished registration leads to (docs/product.md §3), seen from the pages and the
+database."""
 
 import datetime
 

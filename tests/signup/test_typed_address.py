@@ -1,4 +1,4 @@
-"""An address typed at a registration is pending until proven (DESIGN §3): a stranger who
+"""An address typed at a registration is pending until proven (docs/product.md §3): a stranger who
 types someone else's identity and their own address learns nothing through it."""
 
 import pytest

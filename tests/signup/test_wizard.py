@@ -501,7 +501,7 @@ def test_autre_explains_each_function_and_sends_a_contact_request(client):
     assert (complete.profile, complete.channel) == ("autre", "review")
 
 
-# --- Cost: a step is little more than a bare page (DESIGN §9) -----------------------------
+# --- Cost: a step is little more than a bare page (docs/product.md §9) ----------------------------
 
 
 def test_showing_a_step_only_reads_the_session(client, django_assert_num_queries):

@@ -1,4 +1,5 @@
-"""`manage.py letters_batch --out FILE.pdf`: the pending letters as one PDF (DESIGN §7, §10).
+"""`manage.py letters_batch --out FILE.pdf`: the pending letters as one PDF (docs/product.md §7,
+§10).
 
 The same as the back-office's « Générer le lot de courriers », for a scheduled print run. The
 batch is recorded; confirm the posting in the back-office once the letters are in the post.

@@ -1,7 +1,7 @@
 """The changes accepted on a day, as CSV for the fund's core system (run daily, e.g. from cron).
 
 The registry is not edited here: the core system records the changes, and the next registry
-import settles the requests (DESIGN §13). The file holds new IBANs in clear: written with
+import settles the requests (docs/product.md §13). The file holds new IBANs in clear: written with
 owner-only permissions, to be moved to the core system and not kept.
 """
 

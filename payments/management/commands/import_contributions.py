@@ -1,4 +1,5 @@
-"""`manage.py import_contributions FILE`: the fund's extract of contributions (DESIGN §6)."""
+"""`manage.py import_contributions FILE`: the fund's extract of contributions
+(docs/product.md §6)."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -10,8 +11,8 @@ from registry.command import extract_import_run, import_arguments_add
 class Command(BaseCommand):
     help = (
         "Import the fund's extract of contributions (cotisations): UTF-8 CSV separated by "
-        "';' with a header line (DESIGN §6). Upsert on the fund's reference; rejected lines "
-        "are reported; a file refused as a whole changes nothing."
+        "';' with a header line (docs/product.md §6). Upsert on the fund's reference; rejected "
+        "lines are reported; a file refused as a whole changes nothing."
     )
 
     def add_arguments(self, parser):

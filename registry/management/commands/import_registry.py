@@ -10,7 +10,7 @@ from registry.lines import COMPANIES, PERSONS
 class Command(BaseCommand):
     help = (
         "Import the fund's extract of persons (FILE) or companies (--companies FILE): "
-        "UTF-8 CSV separated by ';' with a header line (DESIGN §6). Rejected lines are "
+        "UTF-8 CSV separated by ';' with a header line (docs/product.md §6). Rejected lines are "
         "reported; a file refused as a whole changes nothing."
     )
 
