@@ -1,4 +1,5 @@
-"""`make run`: the web server and the email worker together, stopped together on Ctrl-C."""
+"""`make run`: the web server, the email worker and the task worker together, stopped together on
+Ctrl-C."""
 
 import os
 import signal

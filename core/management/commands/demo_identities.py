@@ -28,5 +28,5 @@ class Command(BaseCommand):
         if IDENTITIES_FILE.exists():
             self.stdout.write("")
             self.stdout.write(IDENTITIES_FILE.read_text(encoding="utf-8").rstrip())
-        self.stdout.write("Press Ctrl-C to stop the web server and the worker.")
+        self.stdout.write("Press Ctrl-C to stop the web server and the workers.")
         self.stdout.write(line)
