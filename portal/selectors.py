@@ -18,13 +18,6 @@ class MemberFile:
     mobile_display: str = ""
 
 
-def _address_lines(record) -> list[str]:
-    lines = [record.adresse_2, record.adresse_3, record.adresse_4, record.adresse_5]
-    lines.append(f"{record.code_postal} {record.commune}".strip())
-    lines.append(record.pays)
-    return [line for line in lines if line]
-
-
 def member_file(user) -> MemberFile:
     """What the private space shows of `user`, from the registry's Person or Company."""
     person, company = user.person, user.company
@@ -37,14 +30,14 @@ def member_file(user) -> MemberFile:
             (_("Numéro de Sécurité Sociale"), user.identifier_masked or person.nir_masked),
         ]
         birth_date = person.date_naissance
-        address = _address_lines(person)
+        address = person.address_lines()
     elif company is not None:
         identity = [
             (_("Raison sociale"), company.raison_sociale),
             (_("SIRET"), company.siret),
             (_("Personne qui gère l'espace"), f"{user.first_name} {user.last_name}".strip()),
         ]
-        address = _address_lines(company)
+        address = company.address_lines()
     return MemberFile(
         first_name=first_name,
         identity=identity,

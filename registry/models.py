@@ -43,6 +43,13 @@ class PostalAddress(models.Model):
     class Meta:
         abstract = True
 
+    def address_lines(self) -> list[str]:
+        """The address as held, its empty lines left out (for reading on a page, not printing:
+        a letter's block follows delivery.postal)."""
+        lines = [self.adresse_2, self.adresse_3, self.adresse_4, self.adresse_5]
+        lines += [f"{self.code_postal} {self.commune}".strip(), self.pays]
+        return [line for line in lines if line]
+
 
 class Person(PostalAddress):
     """A person of the fund's extract, written only by the import (registry.services)."""

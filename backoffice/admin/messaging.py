@@ -350,7 +350,7 @@ class ChangeRequestAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             "change": change,
             "can_decide": can_decide,
             "refuse_form": refuse_form,
-            "address_on_file": _address_lines(record) if record else [],
+            "address_on_file": record.address_lines() if record else [],
             "new_address": [v for v in (change.address or {}).values() if v],
             # Shown to the deciding agent only, to compare with the statement; never stored
             # or logged in clear (docs/decisions/change-requests-bank-details.md).
@@ -363,12 +363,6 @@ class ChangeRequestAdmin(IdentifierSearchMixin, admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "backoffice/messaging_change_request.html", context)
-
-
-def _address_lines(record) -> list[str]:
-    lines = [record.adresse_2, record.adresse_3, record.adresse_4, record.adresse_5]
-    lines += [f"{record.code_postal} {record.commune}".strip(), record.pays]
-    return [line for line in lines if line]
 
 
 def _grouped(iban: str) -> str:
