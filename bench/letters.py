@@ -22,7 +22,6 @@ reportlab`).
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness import machine
 from provenance import commit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,18 +37,6 @@ sys.path.insert(0, str(ROOT))
 TARGET_LETTERS = 10_000
 TARGET_SECONDS = 15.0
 TARGET_MB = 400.0
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.node()}: {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
 
 
 def prepare(count: int) -> None:
@@ -288,7 +276,9 @@ def main() -> int:
     lines = [
         f"letters batch benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}",
         f"commit: {ran_on}",
-        f"machine: {machine()}",
+        "machine: {host}: {cores} cores, {cpu}, Python {python}, load {load_average}".format(
+            **machine()
+        ),
         f"database: {database.split('://', 1)[0]}",
         f"letters: {args.letters}; rounds: {args.rounds}",
         f"one code and its keyed digest: {one_code * 1e6:.1f} µs of CPU "

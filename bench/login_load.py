@@ -36,15 +36,10 @@ import http.client
 import json
 import multiprocessing
 import os
-import platform
 import re
 import secrets
 import signal
-import socket
-import statistics
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from datetime import UTC, datetime
@@ -53,18 +48,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench import provenance  # noqa: E402
+from bench.harness import (  # noqa: E402
+    PG,
+    RESULTS,
+    closed_loop,
+    free_port,
+    fresh_database,
+    loop_summary,
+    machine,
+    run,
+    start_gunicorn,
+)
 
-RESULTS = ROOT / "bench" / "results"
 DATABASE = "mep_bench_login"
 STOCK_DATABASE = "mep_bench_login_stock"
-PG = "postgres://postgres@127.0.0.1:5432"
 PASSWORD = "des cocotiers sous la pluie"
 LOGIN_PATH = "/compte/connexion/"
 FLOOR_PATH = "/bench/connexion/"  # bench/login_urls.py
 ROUNDS = 3
 TARGET_OVER_HASH = 0.85  # a login costs at most 1/0.85 hashes of CPU
 TARGET_OVER_STOCK = 1.10  # ... and at most 1.10 times Django's stock LoginView
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def environment(port: int) -> dict:
@@ -92,18 +95,12 @@ def stock_environment(port: int) -> dict:
     }
 
 
-def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
-
-
 # --- The database and its accounts --------------------------------------------------------------
 
 
 def prepare_database(env: dict, stock_env: dict, accounts: int) -> None:
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
     for name in (DATABASE, STOCK_DATABASE):
-        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name}"], check=True)
-        subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
+        fresh_database(name)
     python = sys.executable
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
@@ -218,48 +215,6 @@ def hash_reference(processes: int, duration: float) -> dict:
     return {"hashes": counter.value, "seconds": duration, "cpu_seconds": cpu_total.value}
 
 
-# --- The server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
-def server_cpu_seconds(master: int) -> float:
-    """User + system CPU of the gunicorn master and its workers, from /proc."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == master or ppid == master:
-            total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-    return total
-
-
 # --- The clients ----------------------------------------------------------------------------------
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -307,46 +262,22 @@ def load(
     path: str = LOGIN_PATH,
     field: str = "identifier",
 ) -> dict:
-    latencies: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def client_loop(index: int) -> None:
-        client = LoginClient(port)
-        n = index
-        while not stop.is_set():
-            start = time.perf_counter()
-            ok = client.login(nirs[n % len(nirs)], path, field)
-            took = time.perf_counter() - start
-            with lock:
-                if ok:
-                    latencies.append(took)
-                else:
-                    failures[0] += 1
-            n += clients
-
     # Warm up: every worker's connections, templates and caches.
     warm = LoginClient(port)
     for nir in nirs[:10]:
         assert warm.login(nir, path, field), "a warm-up login failed: is the database prepared?"
 
-    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
-    cpu_before, start = server_cpu_seconds(master), time.monotonic()
-    for thread in threads:
-        thread.start()
-    time.sleep(duration)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - start
-    cpu = server_cpu_seconds(master) - cpu_before
-    return {
-        "latencies": latencies,
-        "failures": failures[0],
-        "seconds": elapsed,
-        "cpu_seconds": cpu,
-    }
+    def make_client(index: int):
+        client, turn = LoginClient(port), [index]
+
+        def one_login() -> bool:
+            nir = nirs[turn[0] % len(nirs)]
+            turn[0] += clients
+            return client.login(nir, path, field)
+
+        return one_login
+
+    return closed_loop(clients, duration, master, make_client)
 
 
 def reference_summary(rounds: list[dict], processes: int) -> dict:
@@ -362,49 +293,10 @@ def reference_summary(rounds: list[dict], processes: int) -> dict:
 
 
 def load_summary(rounds: list[dict], clients: int) -> dict:
-    latencies = [took for r in rounds for took in r["latencies"]]
-    logins, seconds = len(latencies), sum(r["seconds"] for r in rounds)
-    cpu = sum(r["cpu_seconds"] for r in rounds)
-    quantiles = statistics.quantiles(latencies, n=100) if logins >= 2 else [0] * 99
-    return {
-        "clients": clients,
-        "logins": logins,
-        "failures": sum(r["failures"] for r in rounds),
-        "seconds": round(seconds, 2),
-        "logins_per_second": round(logins / seconds, 1),
-        "latency_ms": {
-            "p50": round(1000 * quantiles[49], 1),
-            "p95": round(1000 * quantiles[94], 1),
-            "p99": round(1000 * quantiles[98], 1),
-        },
-        "server_cpu_seconds": round(cpu, 2),
-        "server_cpu_ms_per_login": round(1000 * cpu / logins, 2) if logins else None,
-    }
+    return {"clients": clients, **loop_summary(rounds, "login")}
 
 
 # --- The run --------------------------------------------------------------------------------------
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    postgres = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
-        capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    return {
-        # Other work on the machine skews CPU times too (caches, memory bandwidth).
-        "load_average": [round(load, 2) for load in os.getloadavg()],
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgresql": postgres,
-        "kernel": platform.release(),
-    }
 
 
 def main() -> int:
@@ -511,9 +403,9 @@ def main() -> int:
     )
     print(f"the login's own work (lock, account, session, audit): {own_work:.2f} ms of CPU; "
           f"the target leaves it {room:.2f} ms")  # fmt: skip
-    latency = result["latency_ms"]
-    print(f"latency            : p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
-          f"p99 {latency['p99']} ms")  # fmt: skip
+    latency = result["latency"]
+    print(f"latency            : p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms, "
+          f"p99 {latency['p99_ms']} ms")  # fmt: skip
     met = report["targets_met"]
 
     def verdict(name):

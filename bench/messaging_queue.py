@@ -22,16 +22,10 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import re
 import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,10 +34,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import provenance  # noqa: E402
+from bench.harness import (  # noqa: E402
+    PG,
+    RESULTS,
+    closed_loop,
+    free_port,
+    fresh_database,
+    loop_summary,
+    machine,
+    run,
+    start_gunicorn,
+)
 
-RESULTS = ROOT / "bench" / "results"
 DATABASE = "mep_bench_messaging"
-PG = "postgres://postgres@127.0.0.1:5432"
 AGENT, PASSWORD = "agent.bench", "un mot de passe d'agent pour le banc"
 TOTP_KEY = "3132333435363738393031323334353637383930"  # hex, the RFC 6238 test key
 HOME, QUEUE, QUEUE_ALL = (
@@ -53,7 +56,6 @@ HOME, QUEUE, QUEUE_ALL = (
 )
 ROUNDS = 3
 TARGET = 2.0  # the queue costs at most twice the home page's server CPU
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def environment(port: int, attachments: str) -> dict:
@@ -75,14 +77,8 @@ def environment(port: int, attachments: str) -> dict:
     }
 
 
-def run(cmd: list[str], env: dict) -> None:
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True)
-
-
 def prepare_database(env: dict, threads: int) -> None:
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+    fresh_database(DATABASE)
     python = sys.executable
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
@@ -185,47 +181,6 @@ def _content(data: bytes):
 # --- The server ----------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
-
-
-def server_cpu_seconds(master: int) -> float:
-    """User + system CPU of the gunicorn master and its workers, from /proc."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == master or ppid == master:
-            total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
-    return total
-
-
-# --- The agent's session and the clients -------------------------------------------------------
-
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -273,83 +228,26 @@ def sign_in(port: int) -> dict:
 
 
 def load(port: int, cookies: dict, path: str, clients: int, duration: float, master: int):
-    latencies: list[float] = []
-    failures = [0]
-    lock = threading.Lock()
-    stop = threading.Event()
     expected = "Raccourcis" if path == HOME else "Nouveaux ("
 
-    def client_loop() -> None:
+    def make_client(_index: int):
         browser = Browser(port, dict(cookies))
-        while not stop.is_set():
-            start = time.perf_counter()
+
+        def one_page() -> bool:
             status, _location, page = browser.request("GET", path)
-            took = time.perf_counter() - start
-            with lock:
-                if status == 200 and expected in page:
-                    latencies.append(took)
-                else:
-                    failures[0] += 1
+            return status == 200 and expected in page
+
+        return one_page
 
     warm = Browser(port, dict(cookies))
     for _ in range(6):
         status, _location, page = warm.request("GET", path)
         assert status == 200 and expected in page, f"{path} answered {status}"
-    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
-    cpu_before, start = server_cpu_seconds(master), time.monotonic()
-    for thread in threads:
-        thread.start()
-    time.sleep(duration)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    return {
-        "latencies": latencies,
-        "failures": failures[0],
-        "seconds": time.monotonic() - start,
-        "cpu_seconds": server_cpu_seconds(master) - cpu_before,
-    }
+    return closed_loop(clients, duration, master, make_client)
 
 
 def summary(rounds: list[dict]) -> dict:
-    latencies = [took for r in rounds for took in r["latencies"]]
-    pages, seconds = len(latencies), sum(r["seconds"] for r in rounds)
-    cpu = sum(r["cpu_seconds"] for r in rounds)
-    quantiles = statistics.quantiles(latencies, n=100) if pages >= 2 else [0] * 99
-    return {
-        "pages": pages,
-        "failures": sum(r["failures"] for r in rounds),
-        "seconds": round(seconds, 2),
-        "pages_per_second": round(pages / seconds, 1),
-        "latency_ms": {
-            "p50": round(1000 * quantiles[49], 1),
-            "p95": round(1000 * quantiles[94], 1),
-            "p99": round(1000 * quantiles[98], 1),
-        },
-        "server_cpu_seconds": round(cpu, 2),
-        "server_cpu_ms_per_page": round(1000 * cpu / pages, 2) if pages else None,
-    }
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    postgres = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
-        capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    return {
-        "load_average": [round(load, 2) for load in os.getloadavg()],
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "postgresql": postgres,
-        "kernel": platform.release(),
-    }
+    return loop_summary(rounds, "page")
 
 
 def main() -> int:
@@ -412,10 +310,10 @@ def main() -> int:
         ("queue (new)", queue),
         ("queue (all)", everything),
     ):
-        latency = figures["latency_ms"]
+        latency = figures["latency"]
         print(f"{label}: {figures['pages_per_second']:7.1f} pages/s, "
               f"{figures['server_cpu_ms_per_page']:.2f} ms server CPU a page, "
-              f"p50 {latency['p50']} / p95 {latency['p95']} / p99 {latency['p99']} ms, "
+              f"p50 {latency['p50_ms']} / p95 {latency['p95_ms']} / p99 {latency['p99_ms']} ms, "
               f"{figures['failures']} failed")  # fmt: skip
     verdict = "met" if report["target_met"] else "NOT met"
     print(f"queue CPU / home CPU: new {ratio:.2f}×, all {ratio_all:.2f}× "

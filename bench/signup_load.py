@@ -39,10 +39,7 @@ import http.client
 import json
 import multiprocessing
 import os
-import platform
 import queue
-import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -52,13 +49,24 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import harness
+from harness import (
+    PG,
+    RESULTS,
+    cpu_seconds,
+    family,
+    free_port,
+    fresh_database,
+    machine,
+    percentiles,
+    postgres_pids,
+    run,
+    start_gunicorn,
+)
 from provenance import commit
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 DATABASE = "mep_bench_signup"
-PG = "postgres://postgres@127.0.0.1:5432"
-TICKS = os.sysconf("SC_CLK_TCK")
 LAST_NAMES = ["Questel", "Gréaux", "Lédée", "Magras", "Bernier", "Aubin", "Danet", "Blanchard"]
 FIRST_NAMES = ["Marie-Hélène", "Jean", "Léa", "Hugo", "Éloïse", "Noël", "Anaïs", "Théo"]
 TARGET_STEPS = 0.50
@@ -134,10 +142,7 @@ def make_registry(count: int) -> None:
 
 
 def prepare_database(env: dict, persons: int) -> None:
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    quiet = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], check=True, env=quiet)
-    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+    fresh_database(DATABASE)
     python = sys.executable
     run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
@@ -145,82 +150,10 @@ def prepare_database(env: dict, persons: int) -> None:
 
 
 def sql(query: str) -> str:
-    result = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DATABASE, "-tAc", query],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip()
+    return harness.sql(DATABASE, query)
 
 
 # --- Processes and their CPU time ---
-
-
-def run(cmd: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS
-
-
-def family(master: int) -> list[int]:
-    """The gunicorn master and its workers."""
-    pids = [master]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == master:
-                        pids.append(int(entry))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return pids
-
-
-def postgres_pids() -> list[int]:
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/comm") as comm:
-                    if comm.read().startswith("postgres"):
-                        pids.append(int(entry))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return pids
-
-
-def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def start_smtp(port: int):
@@ -363,16 +296,6 @@ def drive(clients: int, jobs: list, work) -> tuple[float, dict, list]:
     if errors:
         raise SystemExit(f"{len(errors)} errors, e.g. {errors[:3]}")
     return time.monotonic() - start, timings, outcomes
-
-
-def percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-    cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else []
-
-    def at(p):
-        return round(1000 * (cuts[p - 1] if cuts else ordered[0]), 1)
-
-    return {"n": len(ordered), "p50_ms": at(50), "p95_ms": at(95), "p99_ms": at(99)}
 
 
 # --- The references ---
@@ -524,25 +447,6 @@ def worker_run(env: dict, sink, expected: int, timed_from: int = 0) -> dict:
 # --- The run ---
 
 
-def machine() -> dict:
-    model = ""
-    with open("/proc/cpuinfo") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as meminfo:
-        memory_kb = int(meminfo.readline().split()[1])
-    return {
-        "cpu": model,
-        "cores": os.cpu_count(),
-        "memory_gb": round(memory_kb / 1024 / 1024, 1),
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "postgresql": sql("SHOW server_version"),
-    }
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--persons", type=int, default=100_000)
@@ -651,11 +555,7 @@ def main() -> int:
         server.wait(timeout=30)
         smtp.stop()
         if not args.keep_database:
-            subprocess.run(
-                ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c",
-                 f"DROP DATABASE IF EXISTS {DATABASE}"],
-                check=False,
-            )  # fmt: skip
+            harness.drop_database(DATABASE)
 
     step_cpu_ms = 1000 * cpu / requests
     email_cpu_ms = emails["worker_cpu_ms_per_email"]

@@ -26,19 +26,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import provenance  # noqa: E402
-from bench.registry_import import machine  # noqa: E402
-from bench.signup_load import (  # noqa: E402
+from bench.harness import (  # noqa: E402
     PG,
-    Browser,
-    Phase,
-    drive,
+    RESULTS,
+    drop_database,
     free_port,
+    fresh_database,
+    machine,
     percentiles,
     start_gunicorn,
 )
+from bench.signup_load import Browser, Phase, drive  # noqa: E402
 
 DATABASE = "mep_bench_space"
-RESULTS = ROOT / "bench" / "results"
 TARGET = 2.0
 PASSWORD = "cocotiers bleus sous la pluie"
 PAGES = {"home": "/mon-espace/", "payments": "/mon-espace/paiements/"}
@@ -173,10 +173,7 @@ def main() -> int:
         "TRUSTED_PROXY_COUNT": "1",
         "LOG_LEVEL": "WARNING",
     }
-    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    quiet = {**os.environ, "PGOPTIONS": "-c client_min_messages=warning"}
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], check=True, env=quiet)
-    subprocess.run([*psql, f"CREATE DATABASE {DATABASE}"], check=True)
+    fresh_database(DATABASE)
     started = datetime.datetime.now().astimezone()
     commit = provenance.commit()  # before the run: the checkout may move meanwhile
     run = {"cwd": ROOT, "env": env, "check": True}
@@ -203,7 +200,7 @@ def main() -> int:
         server.terminate()
         server.wait()
         if not args.keep_database:
-            subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DATABASE}"], env=quiet)
+            drop_database(DATABASE)
     summary = {
         name: {
             "requests": phase.requests,
