@@ -46,8 +46,8 @@ class Page:
         return "password_reset" if not self.url else "password_reset_" + self.slug.replace("-", "_")
 
 
-# The slugs and addresses are this journey's own (those of the registration's pages, which
-# nothing requires any more: people know them and the tests name them).
+# The slugs and addresses are this journey's own. They are those of the registration's pages,
+# kept so that no address changes; nothing ties the two journeys' slugs any more.
 IDENTITY = Page(
     "identite",
     "",

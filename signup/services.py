@@ -16,12 +16,13 @@ from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from identity import first_given_name, format_siret, mask_nir, normalize_name
 from registry.digests import nir_digest, siret_digest
+from verification.models import Proof
 from verification.selectors import company_proof_matches, person_proof_matches
 from verification.services import verification_passes
 
 from . import selectors
 from .models import FunnelCount, SignupRequest
-from .registration import Proof, Registration, SignupProfile
+from .registration import Registration, SignupProfile
 
 # Completions (and « Autre » requests) per client address and hour: enough for a household
 # behind one address, far too few to walk through the registry.
