@@ -196,7 +196,7 @@ class PasswordResetIdentityForm(Form):
         ),
     )
 
-    def __init__(self, *args, answers=None, stored=None, **kwargs):
+    def __init__(self, *args, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].widget.attrs.update(
             {"autocomplete": "bday", "inputmode": "numeric", "class": "input--short"}

@@ -1,12 +1,14 @@
-"""« Mot de passe oublié »: who asks, then the verification of registration step 4.
+"""« Mot de passe oublié »: who asks, then the verification of step 4 (verification).
 
 The pages and the order the answers lead through them, and the state in the server-side
-session. The verification pages are the registration's own forms (signup.forms), so the person
-meets the same questions, and their answers are kept the same way: the identifier and the
-proofs (Vitale serial, IBAN, employer account) only as keyed digests, never in clear.
+session (core.wizard, as the registration's). The verification pages ask step 4's questions
+with its forms (verification.forms), so the person meets the same questions as at the
+registration, and their answers are kept the same way: the identifier and the proofs (Vitale
+serial, IBAN, employer account) only as keyed digests, never in clear.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -14,10 +16,11 @@ from decimal import Decimal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from signup import forms as signup_forms
-from signup import steps as signup_steps
-from signup.registration import Proof
-from signup.wizard import SessionAnswers
+from core import wizard
+from core.wizard import SessionAnswers, nothing_given
+from verification import forms as verification_forms
+from verification import steps as verification_steps
+from verification.steps import Question, proof_given
 
 from .forms import PasswordResetIdentityForm
 from .models import User
@@ -35,15 +38,16 @@ class Page:
     form_class: type
     title: Promise
     template: str = "accounts/reset_step.html"
+    # The keyword arguments its form takes from the earlier answers (core.wizard).
+    given: Callable[[dict], dict] = nothing_given
 
     @property
     def url_name(self) -> str:
         return "password_reset" if not self.url else "password_reset_" + self.slug.replace("-", "_")
 
 
-# The verification pages keep the registration's slugs: its forms read each other's answers
-# by them (the serial's hint depends on the card chosen), and its order of pages
-# (signup.steps.verification_path) is followed by slug.
+# The slugs and addresses are this journey's own. They are those of the registration's pages,
+# kept so that no address changes; nothing ties the two journeys' slugs any more.
 IDENTITY = Page(
     "identite",
     "",
@@ -51,37 +55,48 @@ IDENTITY = Page(
     _("Mot de passe oublié"),
     "accounts/reset_identity.html",
 )
-HEALTH = Page("verification", "verification/", signup_forms.HealthForm, VERIFICATION)
+HEALTH = Page("verification", "verification/", verification_forms.HealthForm, VERIFICATION)
 VITALE_CARD = Page(
     "carte-vitale",
     "verification/carte-vitale/",
-    signup_forms.VitaleCardForm,
+    verification_forms.VitaleCardForm,
     VERIFICATION,
     "accounts/reset_card.html",
 )
 VITALE_SERIAL = Page(
     "numero-de-serie",
     "verification/numero-de-serie/",
-    signup_forms.VitaleSerialForm,
+    verification_forms.VitaleSerialForm,
     VERIFICATION,
     "accounts/reset_serial.html",
+    given=lambda answers: verification_steps.serial_given(verification_answer(answers)),
 )
 PROOF_CHOICE = Page(
     "autre-information",
     "verification/autre-information/",
-    signup_forms.ProofChoiceForm,
+    verification_forms.ProofChoiceForm,
     VERIFICATION,
 )
-IBAN = Page("iban", "verification/iban/", signup_forms.IbanForm, VERIFICATION)
-AMOUNT = Page("montant", "verification/montant/", signup_forms.AmountForm, VERIFICATION)
+IBAN = Page("iban", "verification/iban/", verification_forms.IbanForm, VERIFICATION)
+AMOUNT = Page("montant", "verification/montant/", verification_forms.AmountForm, VERIFICATION)
 EMPLOYER_ACCOUNT = Page(
     "entreprise-verification",
     "verification/entreprise/",
-    signup_forms.EmployerAccountForm,
+    verification_forms.EmployerAccountForm,
     VERIFICATION,
 )
 PAGES = [IDENTITY, HEALTH, VITALE_CARD, VITALE_SERIAL, PROOF_CHOICE, IBAN, AMOUNT, EMPLOYER_ACCOUNT]
 BY_SLUG = {page.slug: page for page in PAGES}
+# The page of each of step 4's questions.
+PAGE_OF_QUESTION = {
+    verification_steps.HEALTH: HEALTH,
+    verification_steps.VITALE_CARD: VITALE_CARD,
+    verification_steps.VITALE_SERIAL: VITALE_SERIAL,
+    verification_steps.PROOF_CHOICE: PROOF_CHOICE,
+    verification_steps.IBAN: IBAN,
+    verification_steps.AMOUNT: AMOUNT,
+    verification_steps.EMPLOYER_ACCOUNT: EMPLOYER_ACCOUNT,
+}
 
 
 def _answer(answers: dict, page: Page, name: str):
@@ -96,15 +111,20 @@ def path(answers: dict) -> list[Page]:
         return pages
     if kind == User.IdentifierType.SIRET:
         return [*pages, EMPLOYER_ACCOUNT]
-    verification, _complete = signup_steps.verification_path(answers)
-    return [*pages, *(BY_SLUG[step.slug] for step in verification)]
+    questions, _complete = verification_steps.person_path(verification_answer(answers))
+    return [*pages, *(PAGE_OF_QUESTION[question] for question in questions)]
 
 
-# Moving along the path: the registration's way (signup.steps), on these pages.
-is_open = functools.partial(signup_steps.is_open, path_of=path)
-first_open = functools.partial(signup_steps.first_open, path_of=path)
-previous = functools.partial(signup_steps.previous, path_of=path)
-following = functools.partial(signup_steps.following, path_of=path)
+def verification_answer(answers: dict) -> Callable[[Question], dict | None]:
+    """Step 4's answers as verification.steps reads them: what each question's page stored."""
+    return lambda question: answers.get(PAGE_OF_QUESTION[question].slug)
+
+
+# Moving along the path (core.wizard), on these pages.
+is_open = functools.partial(wizard.is_open, path_of=path)
+first_open = functools.partial(wizard.first_open, path_of=path)
+previous = functools.partial(wizard.previous, path_of=path)
+following = functools.partial(wizard.following, path_of=path)
 
 
 @dataclass(frozen=True, repr=False)
@@ -126,17 +146,10 @@ def reset_request(answers: dict) -> ResetRequest:
     """The complete answers as one request for accounts.services.password_reset_request."""
     identity = answers[IDENTITY.slug]
     birth_date = date.fromisoformat(identity["birth_date"]) if identity["birth_date"] else None
-    proof, digest, amount = Proof.NONE, "", None
-    if EMPLOYER_ACCOUNT.slug in answers:
-        digest = answers[EMPLOYER_ACCOUNT.slug].get("account_digest", "")
-        proof = Proof.EMPLOYER_ACCOUNT if digest else Proof.NONE
-    elif VITALE_SERIAL.slug in answers:
-        proof, digest = Proof.VITALE, answers[VITALE_SERIAL.slug]["serial_digest"]
-    elif IBAN.slug in answers:
-        proof, digest = Proof.IBAN, answers[IBAN.slug]["iban_digest"]
-    elif AMOUNT.slug in answers:
-        proof, amount = Proof.AMOUNT, Decimal(answers[AMOUNT.slug]["amount"])
-    return ResetRequest(identity["type"], identity["login"], birth_date, proof, digest, amount)
+    given = proof_given(verification_answer(answers))
+    return ResetRequest(
+        identity["type"], identity["login"], birth_date, given.proof, given.digest, given.amount
+    )
 
 
 class ResetState(SessionAnswers):

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.throttle import limit_take
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
-from signup import services as signup_services
-from signup import throttle
+from verification.selectors import company_proof_matches, person_proof_matches
+from verification.services import verification_passes
 
 from . import lockout
 from .backends import LoginFinding
@@ -211,7 +212,7 @@ def email_change_request(*, user: User, new_email: str) -> EmailChange:
     past EMAIL_CHANGES_PER_DAY (closed while the cache is down: the portal's own address
     must not become a way to mail any address at will).
     """
-    if not throttle.limit_take(
+    if not limit_take(
         f"accounts:email-change:{user.pk}",
         limit=EMAIL_CHANGES_PER_DAY,
         window=DAY,
@@ -295,7 +296,7 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
     """
     # Open while the cache is down (docs/decisions/limits-when-the-cache-fails.md): the failed
     # proofs are counted in the database, and a letter is sent at most once a day per account.
-    if not throttle.limit_take(
+    if not limit_take(
         f"accounts:password-reset:{client}",
         limit=RESETS_PER_CLIENT_HOUR,
         window=3600,
@@ -311,16 +312,16 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
     company = user.company if user else None
     if reset.identifier_type == User.IdentifierType.SIRET:
         identity_matches = company is not None
-        proof_matches = signup_services.company_proof_matches(
+        proof_matches = company_proof_matches(
             company=company, proof=reset.proof, proof_digest=reset.proof_digest
         )
     else:
         identity_matches = person is not None and person.date_naissance == reset.birth_date
-        proof_matches = signup_services.person_proof_matches(
+        proof_matches = person_proof_matches(
             person=person, proof=reset.proof, proof_digest=reset.proof_digest, amount=reset.amount
         )
     # Counted whether the account exists or not, like the registration does.
-    verified = signup_services.verification_passes(
+    verified = verification_passes(
         login=reset.login, proof=reset.proof, matches=identity_matches and proof_matches
     )
 
@@ -346,7 +347,7 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
 def _reset_email(user: User) -> bool:
     """Queue an email with a new temporary password (made by the task); False over the limit."""
     # Closed while the cache is down: nobody may flood a mailbox during the outage.
-    if not throttle.limit_take(
+    if not limit_take(
         f"accounts:reset-email:{user.pk}",
         limit=RESET_EMAILS_PER_DAY,
         window=DAY,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.clients import client_network
 from core.forms import full_keyboard
-from signup.wizard import done_page
+from core.wizard import done_page
 
 from . import reset
 from .blank_page import BlankPage

@@ -22,7 +22,8 @@ from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from messaging.services import messaging_purge
 from payments.models import Attestation, Contribution, Payment
-from signup.models import ProofFailure, SignupRequest
+from signup.models import SignupRequest
+from verification.models import ProofFailure
 
 ONE_YEAR = timedelta(days=365)
 # Accounts with no login for three years are deleted (the page: « après trois ans sans

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import member_required
 from core.clients import client_network
 from core.spreadsheet import BOM, spreadsheet_cell, spreadsheet_writer
+from core.throttle import limit_take
 from payments import selectors
 from payments.codes import code_digest
 from payments.documents import affiliation_attestation, payments_attestation, situation_attestation
@@ -19,7 +20,6 @@ from payments.forms import PaymentsAttestationForm, VerifyForm
 from payments.models import Attestation
 from payments.pdf import attestation_draw
 from payments.services import attestation_issue
-from signup.throttle import limit_take
 
 # Codes a client address may try in an hour on « Vérifier une attestation »: plenty for a
 # landlord or an employer checking papers, nothing for someone enumerating 2^80 codes.

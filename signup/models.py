@@ -103,28 +103,3 @@ class FunnelCount(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.profile} {self.event} {self.step} {self.channel}: {self.count}"
-
-
-class ProofFailure(models.Model):
-    """A failed proof of identity, holding one of the identity's few places for a day.
-
-    Registration and « Mot de passe oublié » share them: an identity has
-    FAILED_VERIFICATIONS_LIMIT places (signup.services), a failure holds one until it expires,
-    and with none free only the letter is offered. Kept in the database, not the cache: a
-    limit on guesses must hold when guesses come all at once, and a cache may evict.
-    Nothing but the identity's login digest is kept.
-    """
-
-    login = models.CharField(_("identité (empreinte)"), max_length=64)
-    slot = models.PositiveSmallIntegerField(_("place"))
-    expires_at = models.DateTimeField(_("expire le"))
-
-    class Meta:
-        verbose_name = _("échec de vérification")
-        verbose_name_plural = _("échecs de vérification")
-        constraints = [
-            models.UniqueConstraint(fields=["login", "slot"], name="proof_failure_slot_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.login[:8]}… #{self.slot}"

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Profile
+from verification.models import Proof
 
 
 class SignupProfile(models.TextChoices):
@@ -19,16 +20,6 @@ class SignupProfile(models.TextChoices):
     EMPLOYEUR_JARDINIER = Profile.EMPLOYEUR_JARDINIER.value, Profile.EMPLOYEUR_JARDINIER.label
     COTISANT_SOLIDARITE = Profile.COTISANT_SOLIDARITE.value, Profile.COTISANT_SOLIDARITE.label
     AUTRE = "autre", _("Autre ...")
-
-
-class Proof(models.TextChoices):
-    """The piece of information chosen at step 4 to prove who one is."""
-
-    VITALE = "vitale", _("Numéro de série de la carte Vitale")
-    IBAN = "iban", _("IBAN")
-    AMOUNT = "amount", _("Montant du dernier paiement")
-    EMPLOYER_ACCOUNT = "employer_account", _("Numéro de compte employeur")
-    NONE = "none", _("Aucune")
 
 
 @dataclass(frozen=True, repr=False)

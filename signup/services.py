@@ -1,9 +1,7 @@
 """The outcome of a registration (docs/product.md §3), the « Autre » contact request, and the
 funnel."""
 
-import hmac
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -13,23 +11,22 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.throttle import limit_take
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from identity import first_given_name, format_siret, mask_nir, normalize_name
-from payments.selectors import last_payment_digests
-from registry.digests import amount_digest, nir_digest, siret_digest
+from registry.digests import nir_digest, siret_digest
+from verification.models import Proof
+from verification.selectors import company_proof_matches, person_proof_matches
+from verification.services import verification_passes
 
-from . import selectors, throttle
+from . import selectors
 from .models import FunnelCount, SignupRequest
-from .registration import Proof, Registration, SignupProfile
+from .registration import Registration, SignupProfile
 
 # Completions (and « Autre » requests) per client address and hour: enough for a household
 # behind one address, far too few to walk through the registry.
 COMPLETIONS_PER_HOUR = 10
-# Failed verifications per identity in any 24 h (signup.throttle.proof_place_take); after that
-# only the letter is offered (docs/product.md §3).
-FAILED_VERIFICATIONS_LIMIT = 3
-FAILED_VERIFICATIONS_WINDOW = timedelta(hours=24)
 # At most one « someone asked to register » notice a day (a day of the clock), so that nobody
 # can flood a mailbox.
 EXISTING_NOTICE_WINDOW = 24 * 3600
@@ -47,7 +44,7 @@ def _completion_place_take(client: str) -> bool:
     (walking through the registry) is held by the page 7 that tells nothing and by the failed
     proofs counted in the database.
     """
-    return throttle.limit_take(
+    return limit_take(
         f"signup:completions:{client}",
         limit=COMPLETIONS_PER_HOUR,
         window=3600,
@@ -185,36 +182,6 @@ def _person_proof_matches(registration: Registration, person) -> bool:
     )
 
 
-def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=None) -> bool:
-    """Whether a proof of step 4 matches the registry's person (None: nobody, never matches).
-
-    Also used by « Mot de passe oublié » (accounts), which asks the same questions.
-    """
-    if proof == Proof.AMOUNT:
-        # Digests on both sides (docs/product.md §5): the payments extract's latest payments when
-        # the fund sent it, else the registry's column.
-        typed = amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
-        candidates = last_payment_digests(person) if person else [""]
-        matches = False
-        for on_file in candidates:
-            matches |= _digests_equal(typed, on_file)
-        return matches
-    on_file = {
-        Proof.VITALE: person.vitale_serial_digest if person else "",
-        Proof.IBAN: person.iban_digest if person else "",
-    }.get(proof, "")
-    return _digests_equal(proof_digest, on_file)
-
-
-def company_proof_matches(*, company, proof: str, proof_digest: str = "") -> bool:
-    """Whether the employer account number matches the registry's company (None: never).
-
-    Also used by « Mot de passe oublié » (accounts), which asks the same question.
-    """
-    on_file = company.employer_account_digest if company else ""
-    return proof == Proof.EMPLOYER_ACCOUNT and _digests_equal(proof_digest, on_file)
-
-
 def _company_identity(registration: Registration) -> _Identity:
     company = selectors.company_find(siret=registration.siret)
     return _Identity(
@@ -228,39 +195,12 @@ def _company_identity(registration: Registration) -> _Identity:
     )
 
 
-def _digests_equal(typed: str, on_file: str) -> bool:
-    # Constant time, and an empty digest on file (no such proof known) never matches.
-    return hmac.compare_digest(typed or "-", on_file or "")
-
-
 def _verification_passes(registration: Registration, identity: _Identity) -> bool:
     return verification_passes(
         login=identity.login,
         proof=registration.proof,
         matches=identity.matches and identity.proof_matches,
     )
-
-
-def verification_passes(*, login: str, proof: str, matches: bool) -> bool:
-    """The proof matches, and this identity has not failed too often (then: post, silently).
-
-    The failures are counted per identity (its login digest), registration and « Mot de passe
-    oublié » (accounts) together.
-    """
-    if proof == Proof.NONE:
-        return False
-    # Every attempt holds a place while it is judged, so that attempts sent all at once cannot
-    # step over the limit; a match gives its place back: only failures keep theirs. Counted
-    # whether the identifier exists or not: the same work, and a guesser of serial numbers is
-    # stopped after three tries on one identity.
-    slot = throttle.proof_place_take(
-        login, places=FAILED_VERIFICATIONS_LIMIT, window=FAILED_VERIFICATIONS_WINDOW
-    )
-    if slot is None:
-        return False
-    if matches:
-        throttle.proof_place_release(login, slot)
-    return matches
 
 
 def _account_create(registration: Registration, identity: _Identity, *, channel: str) -> User:
@@ -314,7 +254,7 @@ def _existing_account_notify(*, account: User) -> None:
     """
     if not (account.email and account.email_confirmed):
         return
-    if not throttle.limit_take(
+    if not limit_take(
         f"signup:existing-notice:{account.pk}",
         limit=1,
         window=EXISTING_NOTICE_WINDOW,

@@ -2,14 +2,23 @@
 
 Each page is a ``Step`` with its own address. ``path(answers)`` is the list of pages the
 answers given so far lead through: the profile decides between NIR and SIRET, the health
-affiliation and the Vitale card between the proofs of step 4. A page is open only when every
-page before it on that path has been answered; anything else is a skipped or forged step.
+affiliation and the Vitale card between the proofs of step 4 (verification.steps). A page is
+open only when every page before it on that path has been answered; anything else is a skipped
+or forged step. A step gives its form what it needs of the earlier answers (``given``).
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from core import wizard
+from core.wizard import StepForm, nothing_given
+from verification import forms as verification_forms
+from verification import steps as verification_steps
+from verification.steps import Question
 
 from . import forms
 from .registration import SignupProfile
@@ -22,10 +31,12 @@ class Step:
     slug: str
     url: str
     number: int  # in « Étape N sur 7 »; step 4 has several pages
-    form_class: type[forms.StepForm]
+    form_class: type[StepForm]
     title: Promise
     template: str = "signup/step.html"
     stepper: bool = True
+    # The keyword arguments its form takes from the earlier answers (core.wizard).
+    given: Callable[[dict], dict] = nothing_given
 
     @property
     def url_name(self) -> str:
@@ -38,13 +49,20 @@ PROFILE = Step("profil", "", 1, forms.ProfileForm, _("Créer mon espace privé")
 NIR = Step(
     "identifiant", "identifiant/", 2, forms.NirForm, _("Votre identifiant"), "signup/nir.html"
 )
-CONTACT = Step("coordonnees", "coordonnees/", 3, forms.ContactForm, _("Vos coordonnées"))
-HEALTH = Step("verification", "verification/", 4, forms.HealthForm, VERIFICATION)
+CONTACT = Step(
+    "coordonnees",
+    "coordonnees/",
+    3,
+    forms.ContactForm,
+    _("Vos coordonnées"),
+    given=lambda answers: {"nir": _answer(answers, NIR, "nir")},
+)
+HEALTH = Step("verification", "verification/", 4, verification_forms.HealthForm, VERIFICATION)
 VITALE_CARD = Step(
     "carte-vitale",
     "verification/carte-vitale/",
     4,
-    forms.VitaleCardForm,
+    verification_forms.VitaleCardForm,
     VERIFICATION,
     "signup/card.html",
 )
@@ -52,15 +70,22 @@ VITALE_SERIAL = Step(
     "numero-de-serie",
     "verification/numero-de-serie/",
     4,
-    forms.VitaleSerialForm,
+    verification_forms.VitaleSerialForm,
     VERIFICATION,
     "signup/serial.html",
+    given=lambda answers: verification_steps.serial_given(verification_answer(answers)),
 )
 PROOF_CHOICE = Step(
-    "autre-information", "verification/autre-information/", 4, forms.ProofChoiceForm, VERIFICATION
+    "autre-information",
+    "verification/autre-information/",
+    4,
+    verification_forms.ProofChoiceForm,
+    VERIFICATION,
 )
-IBAN = Step("iban", "verification/iban/", 4, forms.IbanForm, VERIFICATION, "signup/secret.html")
-AMOUNT = Step("montant", "verification/montant/", 4, forms.AmountForm, VERIFICATION)
+IBAN = Step(
+    "iban", "verification/iban/", 4, verification_forms.IbanForm, VERIFICATION, "signup/secret.html"
+)
+AMOUNT = Step("montant", "verification/montant/", 4, verification_forms.AmountForm, VERIFICATION)
 SIRET = Step(
     "entreprise-identifiant",
     "entreprise/identifiant/",
@@ -81,7 +106,7 @@ EMPLOYER_ACCOUNT = Step(
     "entreprise-verification",
     "entreprise/verification/",
     4,
-    forms.EmployerAccountForm,
+    verification_forms.EmployerAccountForm,
     VERIFICATION,
     "signup/employer_account.html",
 )
@@ -140,6 +165,16 @@ STEPS = [
 BY_SLUG = {step.slug: step for step in STEPS}
 # The pages whose « Suivant » finishes: the outcome is decided there.
 FINAL_STEPS = (CGU, OTHER_REQUEST)
+# The page of each of step 4's questions.
+STEP_OF_QUESTION = {
+    verification_steps.HEALTH: HEALTH,
+    verification_steps.VITALE_CARD: VITALE_CARD,
+    verification_steps.VITALE_SERIAL: VITALE_SERIAL,
+    verification_steps.PROOF_CHOICE: PROOF_CHOICE,
+    verification_steps.IBAN: IBAN,
+    verification_steps.AMOUNT: AMOUNT,
+    verification_steps.EMPLOYER_ACCOUNT: EMPLOYER_ACCOUNT,
+}
 
 
 def _answer(answers: dict, step: Step, name: str):
@@ -164,64 +199,19 @@ def path(answers: dict) -> list[Step]:
     return [*steps, DELIVERY, CGU]
 
 
+def verification_answer(answers: dict) -> Callable[[Question], dict | None]:
+    """Step 4's answers as verification.steps reads them: what each question's page stored."""
+    return lambda question: answers.get(STEP_OF_QUESTION[question].slug)
+
+
 def verification_path(answers: dict) -> tuple[list[Step], bool]:
-    """Step 4's pages the answers lead through, and whether step 4 is answered to its end.
-
-    Also the verification of « Mot de passe oublié » (accounts.reset), on the same slugs.
-    """
-    steps = [HEALTH]
-    affiliated = _answer(answers, HEALTH, "affiliated")
-    if affiliated is None:
-        return steps, False
-    card = None
-    if affiliated == "oui":
-        steps.append(VITALE_CARD)
-        card = _answer(answers, VITALE_CARD, "card")
-        if card is None:
-            return steps, False
-        if card != "autre":
-            steps.append(VITALE_SERIAL)
-    if affiliated == "non" or card == "autre":
-        steps.append(PROOF_CHOICE)
-        proof = _answer(answers, PROOF_CHOICE, "proof")
-        if proof is None:
-            return steps, False
-        if proof == "iban":
-            steps.append(IBAN)
-        elif proof == "amount":
-            steps.append(AMOUNT)
-    return steps, True
+    """Step 4's pages the answers lead through, and whether step 4 is answered to its end."""
+    questions, complete = verification_steps.person_path(verification_answer(answers))
+    return [STEP_OF_QUESTION[question] for question in questions], complete
 
 
-# Moving along a path of pages. ``path_of`` gives the pages some answers lead through: the
-# registration's (``path``) by default, « Mot de passe oublié »'s for accounts.reset, whose
-# pages (accounts.reset.Page) are typed as Step here: they have its ``slug``, under which
-# their answer is kept.
-
-
-def first_open(answers: dict, *, path_of=path) -> Step:
-    """The first page of the path that has no answer yet (the last one never has)."""
-    pages = path_of(answers)
-    return next((page for page in pages if page.slug not in answers), pages[-1])
-
-
-def is_open(answers: dict, page, *, path_of=path) -> bool:
-    """Whether the page may be shown or posted: on the path, every page before it answered."""
-    pages = path_of(answers)
-    if page not in pages:
-        return False
-    return all(earlier.slug in answers for earlier in pages[: pages.index(page)])
-
-
-def previous(answers: dict, page, *, path_of=path) -> Step | None:
-    """The page before this one on the path; None for the first."""
-    pages = path_of(answers)
-    index = pages.index(page)
-    return pages[index - 1] if index else None
-
-
-def following(answers: dict, page, *, path_of=path) -> Step | None:
-    """The page after this one once it is answered; None when the answers are complete."""
-    pages = path_of(answers)
-    index = pages.index(page)
-    return pages[index + 1] if index + 1 < len(pages) else None
+# Moving along the registration's path (core.wizard).
+is_open = functools.partial(wizard.is_open, path_of=path)
+first_open = functools.partial(wizard.first_open, path_of=path)
+previous = functools.partial(wizard.previous, path_of=path)
+following = functools.partial(wizard.following, path_of=path)

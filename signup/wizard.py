@@ -11,89 +11,25 @@ What the session holds under "signup", and why:
   dropped, and the session of an anonymous visitor expires an hour after its last answer (its
   database row is then removed by ``manage.py clearsessions``). Only answers write the session:
   showing a page reads it and nothing more.
-Everything goes at completion and at « Abandonner ».
+Everything goes at completion and at « Abandonner ». The machinery is core.wizard's, shared with
+« Mot de passe oublié » (accounts.reset).
 """
 
 import datetime
-import time
-from collections.abc import Callable
-from decimal import Decimal
 
 from django.utils import translation
 
+from core import wizard
+from core.wizard import SessionAnswers, page_form
 from identity import parse_nir
+from verification.steps import proof_given
 
 from . import steps as wizard_steps
-from .registration import Proof, Registration, SignupProfile
+from .registration import Registration, SignupProfile
 from .steps import Step
 
 SESSION_KEY = "signup"
 DONE_KEY = "signup_done"
-IDLE_SECONDS = 3600
-
-
-class SessionAnswers:
-    """Answers to a path of pages, kept in the server-side session under ``session_key``.
-
-    An hour (IDLE_SECONDS) after the last answer they are dropped, and a visitor's session (not
-    a logged-in one, which keeps accounts' timeouts) expires with them. Showing a page reads
-    them; only an answer writes them (``save``). The registration (``Wizard``) and « Mot de
-    passe oublié » (accounts.reset) keep theirs this way.
-    """
-
-    # Set by each kind: where the answers live, the pages they lead through, and where the
-    # last page of a finished run is remembered (``done_page``).
-    session_key: str
-    path_of: Callable[[dict], list]
-    done_key: str
-
-    def __init__(self, request):
-        self.request = request
-        state = request.session.get(self.session_key)
-        if state is not None and time.time() - state.get("touched", 0) > IDLE_SECONDS:
-            del request.session[self.session_key]  # a stale run is forgotten, not only ignored
-            state = None
-        self.state = state or self.fresh_state()
-
-    def fresh_state(self) -> dict:
-        return {"answers": {}, "touched": time.time()}
-
-    @property
-    def answers(self) -> dict:
-        return self.state["answers"]
-
-    def store(self, page, stored: dict) -> None:
-        """Record a page's answer and forget the answers of pages no longer on the path."""
-        self.answers[page.slug] = stored
-        on_path = {p.slug for p in self.path_of(self.answers)}
-        for slug in list(self.answers):
-            if slug not in on_path:
-                del self.answers[slug]
-
-    def save(self) -> None:
-        self.state["touched"] = time.time()
-        self.request.session[self.session_key] = self.state
-        self._expire_within_the_hour()
-
-    def clear(self) -> None:
-        self.request.session.pop(self.session_key, None)
-        self.state = self.fresh_state()
-
-    def finish(self, page: str) -> None:
-        """Drop everything entered; keep only which last page to show ("email" or "post"),
-        for an hour."""
-        self.clear()
-        self.request.session[self.done_key] = {"page": page, "at": time.time()}
-        self._expire_within_the_hour()
-
-    def form(self, page, data=None):
-        stored = self.answers.get(page.slug)
-        initial = page.form_class.data_from(stored) if stored is not None and data is None else None
-        return page.form_class(data, initial=initial, answers=self.answers, stored=stored)
-
-    def _expire_within_the_hour(self) -> None:
-        if not self.request.user.is_authenticated:
-            self.request.session.set_expiry(IDLE_SECONDS)
 
 
 class Wizard(SessionAnswers):
@@ -154,9 +90,7 @@ class Wizard(SessionAnswers):
             stored = self.answers.get(step.slug)
             if stored is None:
                 return step
-            form = step.form_class(
-                data=step.form_class.data_from(stored), answers=self.answers, stored=stored
-            )
+            form = page_form(step, self.answers, data=step.form_class.data_from(stored))
             if not form.is_valid() or _json(form.stored()) != stored:
                 return step
         return None
@@ -166,9 +100,9 @@ class Wizard(SessionAnswers):
         answers = self.answers
         profile = self.profile
         language = translation.get_language() or "fr"
+        given = proof_given(wizard_steps.verification_answer(answers))
         if profile == SignupProfile.ENTREPRISE:
             contact = answers[wizard_steps.COMPANY_CONTACT.slug]
-            account = answers[wizard_steps.EMPLOYER_ACCOUNT.slug]
             return Registration(
                 profile=profile,
                 language=language,
@@ -177,17 +111,10 @@ class Wizard(SessionAnswers):
                 email=contact["email"],
                 mobile=contact["mobile"],
                 siret=answers[wizard_steps.SIRET.slug]["siret"],
-                proof=Proof.NONE if account.get("no_account") else Proof.EMPLOYER_ACCOUNT,
-                proof_digest=account.get("account_digest", ""),
+                proof=given.proof,
+                proof_digest=given.digest,
             )
         contact = answers[wizard_steps.CONTACT.slug]
-        proof, digest, amount = Proof.NONE, "", None
-        if wizard_steps.VITALE_SERIAL.slug in answers:
-            proof, digest = Proof.VITALE, answers[wizard_steps.VITALE_SERIAL.slug]["serial_digest"]
-        elif wizard_steps.IBAN.slug in answers:
-            proof, digest = Proof.IBAN, answers[wizard_steps.IBAN.slug]["iban_digest"]
-        elif wizard_steps.AMOUNT.slug in answers:
-            proof, amount = Proof.AMOUNT, Decimal(answers[wizard_steps.AMOUNT.slug]["amount"])
         return Registration(
             profile=profile,
             language=language,
@@ -197,9 +124,9 @@ class Wizard(SessionAnswers):
             mobile=contact["mobile"],
             nir_body=parse_nir(answers[wizard_steps.NIR.slug]["nir"], key="forbidden").body,
             birth_date=datetime.date.fromisoformat(contact["birth_date"]),
-            proof=proof,
-            proof_digest=digest,
-            amount=amount,
+            proof=given.proof,
+            proof_digest=given.digest,
+            amount=given.amount,
         )
 
 
@@ -211,9 +138,6 @@ def _json(value: dict) -> dict:
     }
 
 
-def done_page(request, key: str = DONE_KEY) -> str | None:
-    """Which last page this session's finished run shows, for an hour after it finished."""
-    done = request.session.get(key)
-    if not done or time.time() - done.get("at", 0) > IDLE_SECONDS:
-        return None
-    return done["page"]
+def done_page(request) -> str | None:
+    """Which page 7 this session's finished registration shows, for an hour after it finished."""
+    return wizard.done_page(request, DONE_KEY)

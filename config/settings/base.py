@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "registry",
     "accounts",
     "delivery",
+    "verification",
     "signup",
     "payments",
     "portal",

@@ -163,7 +163,7 @@ def test_three_failed_verifications_in_a_day_leave_only_the_post(client):
 
 
 def test_failures_count_with_the_registrations(client):
-    from signup.services import verification_passes
+    from verification.services import verification_passes
 
     member = make_member(temporary=None, password=PERSONAL_PASSWORD)
     for _ in range(3):  # three failed registrations on this identity

@@ -12,7 +12,8 @@ from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from core.retention import retention_purge
 from delivery.models import EmailDelivery, Letter
-from signup.models import ProofFailure, SignupRequest
+from signup.models import SignupRequest
+from verification.models import ProofFailure
 
 pytestmark = pytest.mark.django_db
 

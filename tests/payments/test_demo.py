@@ -14,8 +14,8 @@ from payments.models import Contribution, Payment
 from registry import demo as registry_demo
 from registry.digests import nir_digest
 from registry.models import Person
-from signup.registration import Proof
-from signup.services import person_proof_matches
+from verification.models import Proof
+from verification.selectors import person_proof_matches
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 
 from registry.digests import amount_digest
 from registry.models import Person
-from signup.registration import Proof
-from signup.services import person_proof_matches
 from tests.accounts.factories import make_person
 from tests.payments import data
+from verification.models import Proof
+from verification.selectors import person_proof_matches
 
 pytestmark = pytest.mark.django_db
 

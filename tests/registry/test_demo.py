@@ -182,8 +182,9 @@ def test_demo_setup_imports_a_demo_registry_once(tmp_path, settings):
 def test_each_demo_identity_leads_where_the_text_says(generated):
     """Typed as the text says, each identity gets the outcome its title announces."""
     from identity import parse_siret
-    from signup.registration import Proof, Registration, SignupProfile
+    from signup.registration import Registration, SignupProfile
     from signup.services import Outcome, registration_complete
+    from verification.models import Proof
 
     registry, persons, companies = generated
     registry_import(path=persons, kind="persons")

@@ -52,7 +52,7 @@ def test_every_form_of_a_photo_card_in_the_file_stores_one_digest(tmp_path):
 @pytest.mark.parametrize("typed", TYPED_PHOTO)
 def test_whatever_form_the_person_types_meets_whatever_form_the_file_holds(tmp_path, typed):
     persons = imported(tmp_path)
-    # What step 4 stores for a person who said « avec photo » (signup.forms.VitaleSerialForm).
+    # What step 4 stores for a person who said « avec photo » (verification.forms.VitaleSerialForm).
     typed_digest = vitale_digest(normalize_vitale_serial(typed, card="photo"))
 
     for order in (1, 2, 3, 4, 5):

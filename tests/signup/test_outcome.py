@@ -15,9 +15,10 @@ from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
 from registry.digests import nir_digest
 from signup import selectors
-from signup.models import FunnelCount, ProofFailure, SignupRequest
+from signup.models import FunnelCount, SignupRequest
 from signup.registration import Registration
 from signup.services import registration_complete
+from verification.models import ProofFailure
 
 from .factories import OTHER_IBAN, company_create, person_create, unknown_nir
 from .walk import answer, person_pages, register_company, register_person

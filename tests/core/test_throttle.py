@@ -1,19 +1,18 @@
-"""The counters keep their whole window, in the database cache and Redis; the places of failed
-proofs hold when taken all at once."""
+"""The limits per client keep their whole window, in the database cache and Redis, and hold when
+taken all at once."""
 
 import os
 import threading
 import time
-from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.test import override_settings
 
-from signup import throttle
-from signup.models import ProofFailure
+from core import throttle
 
 DAY = 86400
 
@@ -21,6 +20,31 @@ DAY = 86400
 def clock(at: float) -> SimpleNamespace:
     """The time as throttle reads it (the cache itself keeps the real time)."""
     return SimpleNamespace(time=lambda: at)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The limits live in the shared cache: each test starts from zero.
+    default_cache.clear()
+    yield
+    default_cache.clear()
+
+
+@pytest.fixture
+def unreachable_cache(_fresh_cache):
+    """A Redis that is not there: every cache call fails, as in an outage (restored before the
+    cache is cleared after the test)."""
+    from tests.smtp import free_port
+
+    outage = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    with override_settings(CACHES=outage):
+        yield
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -94,69 +118,8 @@ def test_a_cache_outage_gives_the_decided_answer_and_is_logged(
         "signup:completions:10.0.0.1", limit=3, window=3600, when_cache_fails=when_cache_fails
     )
     assert took is when_cache_fails
-    [record] = [r for r in caplog.records if r.name == "signup.throttle"]
+    [record] = [r for r in caplog.records if r.name == "core.throttle"]
     assert record.levelname == "ERROR"
     assert "signup:completions" in record.getMessage()
     assert ("OPEN" if when_cache_fails else "CLOSED") in record.getMessage()
     assert "10.0.0.1" not in record.getMessage()
-
-
-LOGIN = "d" * 64  # an identity's login digest
-WINDOW = timedelta(hours=24)
-
-
-@pytest.mark.django_db
-def test_places_run_out_and_a_given_back_place_is_free_again():
-    assert [throttle.proof_place_take(LOGIN, places=3, window=WINDOW) for _ in range(3)] == [
-        0,
-        1,
-        2,
-    ]
-    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
-    assert throttle.proof_place_take("e" * 64, places=3, window=WINDOW) == 0  # another identity
-    throttle.proof_place_release(LOGIN, 1)
-    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) == 1
-    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
-
-
-@pytest.mark.django_db
-def test_a_place_is_held_for_its_whole_window_and_no_longer():
-    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) == 0
-    held = ProofFailure.objects.get()
-    assert held.expires_at - timezone.now() > WINDOW - timedelta(minutes=1)
-    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) is None
-    # The day is over: the same place is taken again, for a new day.
-    ProofFailure.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert throttle.proof_place_take(LOGIN, places=1, window=WINDOW) == 0
-    assert ProofFailure.objects.get().expires_at > timezone.now() + WINDOW - timedelta(minutes=1)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_places_taken_all_at_once_never_exceed_their_number():
-    """Twelve attempts at once, each in its own transaction as in a registration."""
-    if connection.vendor != "postgresql":
-        # SQLite lets one writer at a time: a racy take would mostly pass here too.
-        pytest.skip("concurrent transactions are tested on PostgreSQL (CI)")
-    ProofFailure.objects.create(login=LOGIN, slot=1, expires_at=timezone.now())  # expired
-    barrier, taken = threading.Barrier(12), []
-
-    def attempt():
-        barrier.wait()
-        try:
-            with transaction.atomic():
-                slot = throttle.proof_place_take(LOGIN, places=3, window=WINDOW)
-                time.sleep(0.05)  # the rest of the registration, its transaction still open
-        finally:
-            connections.close_all()
-        if slot is not None:
-            taken.append(slot)
-
-    threads = [threading.Thread(target=attempt) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    # Three places went, each to one attempt, the expired one included; none is left.
-    assert sorted(taken) == [0, 1, 2]
-    assert throttle.proof_place_take(LOGIN, places=3, window=WINDOW) is None
-    assert ProofFailure.objects.filter(login=LOGIN, expires_at__gt=timezone.now()).count() == 3
