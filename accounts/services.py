@@ -8,7 +8,6 @@ import enum
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from signup import services as signup_services
@@ -23,7 +23,8 @@ from signup import throttle
 
 from . import lockout
 from .backends import LoginFinding
-from .models import EmailChange, LoginCounter, TemporaryPassword, User
+from .emails import account_notify
+from .models import EmailChange, TemporaryPassword, User
 from .passwords import temporary_passwords_void
 from .reset import ResetRequest
 from .sessions import session_stamp
@@ -42,18 +43,6 @@ class TooManyEmailChanges(Exception):
     """This account has asked for too many address changes today."""
 
 
-def _notify(user: User, kind: str, context: dict | None = None) -> None:
-    """Tell the account's confirmed address about a security event, if it has one."""
-    if user.email and user.email_confirmed:
-        email_enqueue(
-            kind=kind,
-            user=user,
-            to_address=user.email,
-            language=user.language,
-            context=context or {},
-        )
-
-
 def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
     """Open a new session for a member the backend accepted, and record it.
 
@@ -68,7 +57,7 @@ def member_login(*, request, user: User, temporary_password: TemporaryPassword |
     # The audit log is also the member's login history (accounts.selectors.recent_logins).
     event = audit_record(
         AuditEvent.Type.LOGIN_SUCCEEDED,
-        request=request,
+        client=request_client(request),
         actor=user,
         subject=user,
         method="temporary_password" if temporary_password else "personal_password",
@@ -98,33 +87,11 @@ def login_failure_record(*, request, finding: LoginFinding) -> None:
     """
     audit_record(
         AuditEvent.Type.LOGIN_FAILED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=finding.user,
         reason=str(finding.outcome),
     )
-
-
-def account_locked(*, user: User | None, key: str, failures: int, scope: str, request=None) -> None:
-    """A door of an account has just been locked (accounts.lockout): audit it, and tell the
-    owner's confirmed address the first time in a row that it is their unknown browsers'."""
-    if user is None and key.startswith(lockout.AGENT_KEY_PREFIX):
-        name = key.removeprefix(lockout.AGENT_KEY_PREFIX)
-        user = User.objects.filter(login=name, kind=User.Kind.AGENT).first()
-    if user is None:
-        return  # an unknown identifier is locked all the same, silently
-    minutes = int(lockout.lock_delay(failures).total_seconds() // 60)
-    audit_record(
-        AuditEvent.Type.ACCOUNT_LOCKED,
-        request=request,
-        actor=None,
-        subject=user,
-        failures=failures,
-        minutes=minutes,
-        browsers="unknown" if scope == LoginCounter.Scope.UNKNOWN_BROWSERS else "device",
-    )
-    if scope == LoginCounter.Scope.UNKNOWN_BROWSERS and failures == settings.LOGIN_FAILURE_LIMIT:
-        _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
 
 
 @transaction.atomic
@@ -164,9 +131,12 @@ def password_choose(*, request, user: User, password: str) -> None:
     """The first personal password, after a login with a temporary one."""
     _password_set(request=request, user=user, password=password, end_other_sessions=True)
     audit_record(
-        AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="first_choice"
+        AuditEvent.Type.PASSWORD_CHANGED,
+        client=request_client(request),
+        subject=user,
+        how="first_choice",
     )
-    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+    account_notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
 
 
 @transaction.atomic
@@ -180,9 +150,11 @@ def password_change(*, request, user: User, password: str, end_other_sessions: b
         request=request, user=user, password=password, end_other_sessions=end_other_sessions
     )
     if end_other_sessions:
-        audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
-    audit_record(AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="change")
-    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+        audit_record(AuditEvent.Type.SESSIONS_ENDED, client=request_client(request), subject=user)
+    audit_record(
+        AuditEvent.Type.PASSWORD_CHANGED, client=request_client(request), subject=user, how="change"
+    )
+    account_notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
 
 
 @transaction.atomic
@@ -191,14 +163,14 @@ def sessions_end_others(*, request, user: User) -> None:
     user.sessions_renew()
     user.save(update_fields=["session_salt"])
     update_session_auth_hash(request, user)
-    audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
+    audit_record(AuditEvent.Type.SESSIONS_ENDED, client=request_client(request), subject=user)
 
 
 def member_logout(*, request) -> None:
     """End the current session."""
     user = request.user
     if user.is_authenticated:
-        audit_record(AuditEvent.Type.LOGOUT, request=request, subject=user)
+        audit_record(AuditEvent.Type.LOGOUT, client=request_client(request), subject=user)
     logout(request)
 
 
@@ -243,13 +215,13 @@ def email_change_confirm(*, request, change: EmailChange) -> None:
     user = change.user
     previous = user.email if user.email_confirmed else ""
     if previous and previous.lower() != change.new_email.lower():
-        _notify(user, EmailDelivery.Kind.EMAIL_CHANGED)
+        account_notify(user, EmailDelivery.Kind.EMAIL_CHANGED)
     user.email = change.new_email
     user.email_confirmed = True
     user.save(update_fields=["email", "email_confirmed"])
     change.used_at = timezone.now()
     change.save(update_fields=["used_at"])
-    audit_record(AuditEvent.Type.EMAIL_CHANGED, request=request, subject=user)
+    audit_record(AuditEvent.Type.EMAIL_CHANGED, client=request_client(request), subject=user)
 
 
 def mobile_update(*, user: User, mobile: str) -> None:
@@ -333,7 +305,7 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
             outcome = "post" if _reset_letter(user) else "post_pending"
     audit_record(
         AuditEvent.Type.PASSWORD_RESET_REQUESTED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=user if identity_matches else None,
         outcome=outcome,

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from identity import first_given_name
 
 TOTP_DEVICE_NAME = "Application d'authentification"
@@ -67,7 +68,7 @@ def agent_totp_confirm(*, device: TOTPDevice, request=None) -> None:
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=device.user,
         subject=device.user,
         action="totp_enrolled",
@@ -86,7 +87,7 @@ def agent_totp_reset(
     count, _detail = TOTPDevice.objects.filter(user=agent).delete()
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=actor,
         subject=agent,
         action="totp_reset",
@@ -103,7 +104,7 @@ def agent_unblock(*, agent: User, actor: User, request=None) -> int:
     cleared = account_unlock(agent_key(agent.login))
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
-        request=request,
+        client=request_client(request),
         actor=actor,
         subject=agent,
         by="supervisor",
@@ -117,7 +118,7 @@ def agent_login_succeeded(*, request, user: User, device: TOTPDevice) -> None:
     otp_login(request, device)
     audit_record(
         AuditEvent.Type.LOGIN_SUCCEEDED,
-        request=request,
+        client=request_client(request),
         actor=user,
         subject=user,
         area="back-office",
@@ -128,7 +129,7 @@ def agent_login_failed(*, request, reason: str, subject: User | None = None) -> 
     """Record a refused back-office sign-in; what was typed is never recorded."""
     audit_record(
         AuditEvent.Type.LOGIN_FAILED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=subject,
         area="back-office",
@@ -157,7 +158,11 @@ def member_lock(*, user: User, agent: User, request=None) -> bool:
     user.is_active = False
     user.save(update_fields=["is_active"])
     audit_record(
-        AuditEvent.Type.ACCOUNT_LOCKED, request=request, actor=agent, subject=user, by="agent"
+        AuditEvent.Type.ACCOUNT_LOCKED,
+        client=request_client(request),
+        actor=agent,
+        subject=user,
+        by="agent",
     )
     return True
 
@@ -180,7 +185,7 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
         return False
     audit_record(
         AuditEvent.Type.ACCOUNT_CLOSED,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=None,
         account=user.pk,
@@ -200,7 +205,7 @@ def member_unlock(*, user: User, agent: User, request=None) -> None:
     user.save(update_fields=["is_active"])
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=user,
         by="agent",
@@ -223,7 +228,7 @@ def member_letter_request(*, user: User, agent: User | None, request=None, reaso
     )
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=user,
         action="letter_requested",
@@ -312,7 +317,7 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
     locked.save(update_fields=["status", "decided_at", "decided_by", "account"])
     audit_record(
         AuditEvent.Type.REVIEW_DECISION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=account,
         decision="approved",
@@ -339,7 +344,7 @@ def signup_request_reject(*, signup_request, agent: User, reason: str, request=N
     locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
     audit_record(
         AuditEvent.Type.REVIEW_DECISION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         decision="rejected",
         signup_request=locked.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 
 from .models import EmailDelivery, Letter
 from .selectors import letter_approvable_by
@@ -82,7 +83,7 @@ def letter_approve(*, letter, agent, request=None) -> bool:
     letter.save(update_fields=["approved_by", "approved_at"])
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=letter.user,
         action="letter_approved",

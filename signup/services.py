@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from delivery.models import EmailDelivery, Letter
 from delivery.services import email_enqueue
 from identity import first_given_name, format_siret, mask_nir, normalize_name
@@ -138,7 +139,7 @@ def registration_complete(*, registration: Registration, client: str, request=No
     )
     audit_record(
         AuditEvent.Type.SIGNUP_COMPLETED,
-        request=request,
+        client=request_client(request),
         subject=subject,
         outcome=outcome.value,
         profile=registration.profile,
@@ -391,7 +392,7 @@ def other_request_create(
     funnel_record(event=FunnelCount.Event.COMPLETE, profile=SignupProfile.AUTRE, channel="review")
     audit_record(
         AuditEvent.Type.SIGNUP_COMPLETED,
-        request=request,
+        client=request_client(request),
         outcome="other_request",
         profile=SignupProfile.AUTRE.value,
         function=function,

@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 
 from ..selectors import identifier_lookup, is_digest, looks_like_identifier
 
@@ -22,7 +23,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def _audit(self, request, obj, action, **data):
         audit_record(
             AuditEvent.Type.AGENT_ACTION,
-            request=request,
+            client=request_client(request),
             actor=request.user,
             subject=obj if isinstance(obj, User) else None,
             action=action,
