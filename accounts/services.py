@@ -9,15 +9,17 @@ import time
 from datetime import timedelta
 
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
 from delivery.models import EmailDelivery, Letter
-from delivery.services import email_enqueue
+from delivery.selectors import letter_queued_since
+from delivery.services import email_enqueue, letter_queue
+from identity import first_given_name, format_siret
+from registry.digests import siret_digest
 from signup import services as signup_services
 from signup import throttle
 
@@ -92,6 +94,87 @@ def login_failure_record(*, request, finding: LoginFinding) -> None:
         subject=finding.user,
         reason=str(finding.outcome),
     )
+
+
+# The profile of every company's account (« Vous êtes... une entreprise »).
+COMPANY_PROFILE = "entreprise"
+
+
+@transaction.atomic
+def member_account_open(
+    *,
+    person=None,
+    company=None,
+    profile: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    email: str,
+    mobile: str,
+    language: str,
+    channel: str,
+    cgu_version: str = "",
+) -> tuple[User, bool]:
+    """The member account of a registry person or company, created if it has none; and whether
+    it was created now (a registration that matched, an agent's approval of a request).
+
+    The account is made from the registry row: its login is the identifier's keyed digest, its
+    identifier shown masked; a person's account takes the registry's names and ``profile`` if
+    the registry gives the person that profile, a company's the names typed (its contact) and
+    COMPANY_PROFILE. No usable password: the email worker or the letter batch makes a temporary
+    one, and the member must then choose theirs. The email is kept as typed and not confirmed:
+    logging in with the password emailed to it proves it, and an account created by post
+    confirms it by a link. ``cgu_version``: the terms the member accepted now, if they did.
+    """
+    if person is None and company is None:
+        raise ValueError("a person or a company")
+    if person is not None:
+        login, fields = (
+            person.nir_digest,
+            {
+                "identifier_type": User.IdentifierType.NIR,
+                "identifier_masked": person.nir_masked,
+                "person": person,
+                "profile": profile if profile in person.profile_list else "",
+                "first_name": first_given_name(person.prenoms),
+                "last_name": person.nom,
+            },
+        )
+    else:
+        login, fields = (
+            siret_digest(company.siret),
+            {
+                "identifier_type": User.IdentifierType.SIRET,
+                "identifier_masked": format_siret(company.siret),
+                "company": company,
+                "profile": COMPANY_PROFILE,
+                "first_name": first_name,
+                "last_name": last_name,
+            },
+        )
+    if cgu_version:
+        fields.update(cgu_version=cgu_version, cgu_accepted_at=timezone.now())
+    # Created first and read only when it exists: a registration makes the same reads whatever
+    # the identifier typed (docs/decisions/no-hash-in-the-request.md).
+    try:
+        with transaction.atomic():
+            account = User.objects.create_user(
+                login,
+                None,  # an unusable password, and no argon2 hash computed in the request
+                kind=User.Kind.MEMBER,
+                email=email,
+                email_confirmed=False,
+                mobile=mobile,
+                language=language or "fr",
+                channel=channel,
+                must_change_password=True,
+                **fields,
+            )
+    except IntegrityError:
+        account = User.objects.filter(login=login).first()
+        if account is None:
+            raise
+        return account, False
+    return account, True
 
 
 @transaction.atomic
@@ -340,10 +423,7 @@ def _reset_letter(user: User) -> bool:
 
     At most one a day, and none while one is waiting: a letter costs the fund postage.
     """
-    recent = Letter.objects.filter(user=user).filter(
-        Q(status=Letter.Status.PENDING) | Q(created_at__gte=timezone.now() - timedelta(days=1))
-    )
-    if recent.exclude(status=Letter.Status.CANCELLED).exists():
+    if letter_queued_since(user=user, since=timezone.now() - timedelta(days=1)):
         return False
-    Letter.objects.create(user=user, language=user.language, reason="password_reset")
-    return True
+    _letter, queued = letter_queue(user=user, language=user.language, reason="password_reset")
+    return queued

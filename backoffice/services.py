@@ -12,11 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockout import account_unlock, agent_key
 from accounts.models import User
+from accounts.services import accounts_erase, member_account_open
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
-from identity import first_given_name
+from delivery.services import letter_queue
+from signup.models import SignupRequest
 
 TOTP_DEVICE_NAME = "Application d'authentification"
 
@@ -99,8 +102,6 @@ def agent_totp_reset(
 @transaction.atomic
 def agent_unblock(*, agent: User, actor: User, request=None) -> int:
     """Forget an agent's failed sign-ins, on every browser (accounts.lockout)."""
-    from accounts.lockout import account_unlock, agent_key
-
     cleared = account_unlock(agent_key(agent.login))
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
@@ -179,8 +180,6 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
     requests, for their year. The audit log keeps the closing, by whom, with the masked
     identifier only; earlier events keep no link to the account.
     """
-    from accounts.services import accounts_erase
-
     if not accounts_erase(User.objects.filter(pk=user.pk, kind=User.Kind.MEMBER)):
         return False
     audit_record(
@@ -197,8 +196,6 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
 @transaction.atomic
 def member_unlock(*, user: User, agent: User, request=None) -> None:
     """Unlock a member's account: its login failures are forgotten, and the account is active."""
-    from accounts.lockout import account_unlock
-
     # Members log in with their identifier's digest, which is what failures are counted under.
     failures_cleared = account_unlock(user.login)
     user.is_active = True
@@ -219,13 +216,11 @@ def member_letter_request(*, user: User, agent: User | None, request=None, reaso
 
     Returns the letter, or None when one is already waiting to be printed.
     """
-    from delivery.models import Letter
-
-    if Letter.objects.filter(user=user, status=Letter.Status.PENDING).exists():
-        return None
-    letter = Letter.objects.create(
-        user=user, language=user.language or "fr", reason=reason, requested_by=agent
+    letter, queued = letter_queue(
+        user=user, language=user.language, reason=reason, requested_by=agent
     )
+    if not queued:
+        return None
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
         client=request_client(request),
@@ -251,11 +246,6 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
     An « Autre » request may be approved without a link (the agent took care of it); it then
     gets no account. Returns the account, or None.
     """
-    from delivery.models import Letter
-    from identity import format_siret
-    from registry.digests import siret_digest
-    from signup.models import SignupRequest
-
     locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
     if locked.status != SignupRequest.Status.PENDING:
         raise DecisionError("already decided")
@@ -263,53 +253,25 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
         raise DecisionError("nothing to link")
     account, created = None, False
     if person is not None or company is not None:
-        if person is not None:
-            login = person.nir_digest
-            defaults = {
-                "identifier_type": User.IdentifierType.NIR,
-                "identifier_masked": person.nir_masked,
-                "person": person,
-                "profile": locked.profile if locked.profile in person.profile_list else "",
-                # The registry's names, as a registration that matched gets: a request often
-                # lands here because of a typing mistake in them.
-                "first_name": first_given_name(person.prenoms),
-                "last_name": person.nom,
-            }
-        else:
-            login = siret_digest(company.siret)
-            defaults = {
-                "identifier_type": User.IdentifierType.SIRET,
-                "identifier_masked": format_siret(company.siret),
-                "company": company,
-                "profile": "entreprise",
-                "first_name": locked.first_name,
-                "last_name": locked.last_name,
-            }
-        account = User.objects.filter(login=login).first()
-        if account is None:
-            account = User(
-                login=login,
-                kind=User.Kind.MEMBER,
-                email=locked.email,
-                mobile=locked.mobile,
-                language=locked.language or "fr",
-                channel=User.Channel.REVIEW,
-                must_change_password=True,
-                **defaults,
-            )
-            account.set_unusable_password()
-            account.save()
-            created = True
+        # A person's account takes the registry's names, as a registration that matched gets: a
+        # request often lands here because of a typing mistake in them.
+        account, created = member_account_open(
+            person=person,
+            company=company,
+            profile=locked.profile,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            email=locked.email,
+            mobile=locked.mobile,
+            language=locked.language,
+            channel=User.Channel.REVIEW,
+        )
         if account.kind != User.Kind.MEMBER:
             raise DecisionError("not a member account")
-        if not Letter.objects.filter(user=account, status=Letter.Status.PENDING).exists():
-            # Asked for by this agent's decision: another agent prints it (docs/product.md §8).
-            Letter.objects.create(
-                user=account,
-                language=locked.language or "fr",
-                reason="review_approved",
-                requested_by=agent,
-            )
+        # Asked for by this agent's decision: another agent prints it (docs/product.md §8).
+        letter_queue(
+            user=account, language=locked.language, reason="review_approved", requested_by=agent
+        )
     locked.status = SignupRequest.Status.APPROVED
     locked.decided_at = timezone.now()
     locked.decided_by = agent
@@ -330,8 +292,6 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
 @transaction.atomic
 def signup_request_reject(*, signup_request, agent: User, reason: str, request=None) -> None:
     """Reject a request with one of REJECTION_REASONS; the request itself is kept."""
-    from signup.models import SignupRequest
-
     if reason not in dict(REJECTION_REASONS):
         raise DecisionError("unknown reason")
     locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)

@@ -19,9 +19,9 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
-from delivery.models import EmailDelivery, Letter
+from delivery.models import EmailDelivery
 from delivery.postal import plain_capitals
-from delivery.services import email_enqueue
+from delivery.services import email_enqueue, letter_queue
 from registry.digests import iban_digest
 
 from .attachments import CheckedFile
@@ -362,11 +362,7 @@ def change_request_accept(*, change: ChangeRequest, agent: User, request=None) -
     change.decided_by = agent
     change.save(update_fields=["status", "decided_at", "decided_by"])
     if change.kind == ChangeRequest.Kind.BANK_DETAILS:
-        Letter.objects.create(
-            user=change.member,
-            language=change.member.language or "fr",
-            reason=BANK_LETTER_REASON,
-        )
+        letter_queue(user=change.member, language=change.member.language, reason=BANK_LETTER_REASON)
     _reply_notify(change.member, about="request")
     _agent_audit(request, agent, change, "change_request_accepted", kind=change.kind)
     return change
