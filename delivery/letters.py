@@ -50,6 +50,13 @@ SKIP_REASONS = {
 NOTICE_MAKERS: dict[str, Callable[[Letter, list[str]], LetterPage]] = {}
 
 
+def letter_kind(reason: str) -> str:
+    """The kind of a letter by its reason: the notice's reason, or "" for a letter with a
+    temporary password, whatever asked for it. An account has one waiting letter of a kind
+    (delivery.services.letter_queue, docs/decisions/one-letter-waiting.md)."""
+    return reason if reason in NOTICE_MAKERS else ""
+
+
 def notice_maker(reason: str):
     """Register the page maker of the notice letters of ``reason`` (see NOTICE_MAKERS)."""
 
@@ -109,28 +116,28 @@ def letters_batch_generate(*, out, agent=None, request=None) -> BatchReport:
     """Print every pending letter into `out` (a binary file) as one PDF, in one batch.
 
     Letters that cannot be printed (no address on file, locked account) stay pending and are
-    listed in the report. When an account has several pending letters, the latest is printed
-    and the others are cancelled: one password each, or the first would be void on arrival.
-    An account whose latest letter this agent asked for by hand is left out, all its letters
-    pending (delivery.selectors.letter_held_back).
+    listed in the report. When an account has several pending letters of a kind (letter_kind),
+    the latest is printed and the others are cancelled: one password each, or the first would
+    be void on arrival; a notice is not a password letter, and both are printed. An account
+    whose latest letter of a kind this agent asked for by hand is left out, all its letters of
+    that kind pending (delivery.selectors.letter_held_back).
     """
-    rows = list(
-        Letter.objects.select_for_update()
+    rows = [
+        (pk, (user_id, letter_kind(reason)), requested, approved)
+        for pk, user_id, reason, requested, approved in Letter.objects.select_for_update()
         .filter(status=Letter.Status.PENDING)
         .order_by("created_at", "pk")
-        .values_list("pk", "user_id", "requested_by_id", "approved_by_id")
-    )
-    latest = {user_id: pk for pk, user_id, *_ in rows}
+        .values_list("pk", "user_id", "reason", "requested_by_id", "approved_by_id")
+    ]
+    latest = {key: pk for pk, key, *_ in rows}
     held = {
         pk: "four_eyes"
-        for pk, user_id, requested, approved in rows
-        if latest[user_id] == pk
+        for pk, key, requested, approved in rows
+        if latest[key] == pk
         and letter_held_back(requested_by_id=requested, approved_by_id=approved, agent=agent)
     }
-    held_users = {user_id for pk, user_id, *_ in rows if pk in held}
-    superseded = [
-        pk for pk, user_id, *_ in rows if latest[user_id] != pk and user_id not in held_users
-    ]
+    held_keys = {key for pk, key, *_ in rows if pk in held}
+    superseded = [pk for pk, key, *_ in rows if latest[key] != pk and key not in held_keys]
     if superseded:
         Letter.objects.filter(pk__in=superseded).update(status=Letter.Status.CANCELLED)
     printable = sorted(pk for pk in latest.values() if pk not in held)

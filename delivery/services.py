@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
 
-from .letters import NOTICE_MAKERS
+from .letters import NOTICE_MAKERS, letter_kind
 from .models import EmailDelivery, Letter
 from .selectors import letter_approvable_by
 
@@ -89,7 +89,7 @@ def letter_queue(
         )
         return letter, True
     waiting = Letter.objects.filter(user=user, status=Letter.Status.PENDING)
-    if reason in NOTICE_MAKERS:
+    if letter_kind(reason):
         waiting = waiting.filter(reason=reason)
     else:
         waiting = waiting.exclude(reason__in=list(NOTICE_MAKERS))

@@ -284,8 +284,8 @@ def _account_create(registration: Registration, identity: _Identity, *, channel:
         cgu_version=settings.CGU_VERSION,
     )
     if not created:
-        # Made by another registration that finished meanwhile: nothing is sent to the address
-        # typed here, and nothing of this registration is kept.
+        # Made by the same registration sent twice at once: nothing of this one is kept, and
+        # signup.views tries it again, which finds the account.
         raise IntegrityError("the account was created meanwhile")
     return account
 
