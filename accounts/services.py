@@ -128,29 +128,25 @@ def member_account_open(
     if person is None and company is None:
         raise ValueError("a person or a company")
     if person is not None:
-        login, fields = (
-            person.nir_digest,
-            {
-                "identifier_type": User.IdentifierType.NIR,
-                "identifier_masked": person.nir_masked,
-                "person": person,
-                "profile": profile if profile in person.profile_list else "",
-                "first_name": first_given_name(person.prenoms),
-                "last_name": person.nom,
-            },
-        )
+        login = person.nir_digest
+        fields = {
+            "identifier_type": User.IdentifierType.NIR,
+            "identifier_masked": person.nir_masked,
+            "person": person,
+            "profile": profile if profile in person.profile_list else "",
+            "first_name": first_given_name(person.prenoms),
+            "last_name": person.nom,
+        }
     else:
-        login, fields = (
-            siret_digest(company.siret),
-            {
-                "identifier_type": User.IdentifierType.SIRET,
-                "identifier_masked": format_siret(company.siret),
-                "company": company,
-                "profile": COMPANY_PROFILE,
-                "first_name": first_name,
-                "last_name": last_name,
-            },
-        )
+        login = siret_digest(company.siret)
+        fields = {
+            "identifier_type": User.IdentifierType.SIRET,
+            "identifier_masked": format_siret(company.siret),
+            "company": company,
+            "profile": COMPANY_PROFILE,
+            "first_name": first_name,
+            "last_name": last_name,
+        }
     if cgu_version:
         fields.update(cgu_version=cgu_version, cgu_accepted_at=timezone.now())
     # Created first and read only when it exists: a registration makes the same reads whatever

@@ -92,7 +92,9 @@ def letter_recipients_register(recipients: LetterRecipients) -> None:
 
 def _hooks() -> LetterRecipients:
     if not _recipients:
-        raise ImproperlyConfigured("No LetterRecipients registered (accounts.letters).")
+        raise ImproperlyConfigured(
+            "No LetterRecipients registered: the app of the accounts registers them when ready."
+        )
     return _recipients[0]
 
 
