@@ -5,5 +5,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
 
     def ready(self):
-        # Registers the maker of the email-confirmation link with the email task.
-        from . import emails  # noqa: F401
+        # Registers with delivery what only accounts makes or knows: the secrets of its emails
+        # (the temporary password, the email-confirmation link) and, for the letter batches,
+        # the temporary passwords and the postal addresses on file.
+        from . import emails, letters  # noqa: F401

@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form, TextField, identity_error
 from identity import IdentityError, parse_birth_date
-from registry.digests import typed_identifier
 
 from .backends import LoginOutcome, member_authenticate
 from .models import User
+from .selectors import identifier_read
 
 # One message for a wrong identifier, a wrong password, an expired temporary password typed
 # wrong and a locked account: nothing tells which part was wrong (docs/product.md §4).
@@ -65,7 +65,7 @@ class IdentifierField(TextField):
         if not text:
             return None
         try:
-            return typed_identifier(text, nir_key="forbidden")
+            return identifier_read(text)
         except IdentityError as error:
             raise identity_error(error) from None
 

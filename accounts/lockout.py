@@ -17,7 +17,6 @@ Unknown identifiers are counted and locked like known ones: nothing tells whethe
 exists.
 """
 
-import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -29,10 +28,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.clients import client_ip
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.clients import client_network, request_client
+from delivery.models import EmailDelivery
 
 from .device_cookies import DEVICE_COOKIE_AGE, device_read
-from .models import LoginCounter
+from .emails import account_notify
+from .models import LoginCounter, User
 
 log = logging.getLogger(__name__)
 Scope = LoginCounter.Scope
@@ -52,23 +55,6 @@ def lock_delay(failures: int) -> timedelta | None:
         return None
     delays = settings.LOGIN_LOCK_DELAYS
     return delays[min(failures // limit - 1, len(delays) - 1)]
-
-
-def client_network(request) -> str:
-    """What a client's failures are counted under: its IPv4 address, or its IPv6 /64.
-
-    One IPv6 subscriber gets a whole /64 and may pick any address in it.
-    """
-    # TODO(core.clients): use the shared /64 grouping once core.clients offers it.
-    address = client_ip(request)
-    if not address:
-        return ""
-    ip = ipaddress.ip_address(address)
-    if ip.version == 4:
-        return str(ip)
-    if ip.ipv4_mapped is not None:
-        return str(ip.ipv4_mapped)
-    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 @dataclass(frozen=True)
@@ -197,8 +183,6 @@ def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
     if finding.succeeded:
         attempt_succeeded(reservation, every_door=finding.temporary_password is not None)
     elif not reservation.locked and lock_delay(reservation.failures) is not None:
-        from .services import account_locked
-
         account_locked(
             user=finding.user,
             key=key,
@@ -207,6 +191,28 @@ def login_guarded(*, request, key: str, check: Callable, locked_out: Callable):
             request=request,
         )
     return finding
+
+
+def account_locked(*, user: User | None, key: str, failures: int, scope: str, request=None) -> None:
+    """A door of an account has just been locked: audit it, and tell the owner's confirmed
+    address the first time in a row that it is their unknown browsers'."""
+    if user is None and key.startswith(AGENT_KEY_PREFIX):
+        name = key.removeprefix(AGENT_KEY_PREFIX)
+        user = User.objects.filter(login=name, kind=User.Kind.AGENT).first()
+    if user is None:
+        return  # an unknown identifier is locked all the same, silently
+    minutes = int(lock_delay(failures).total_seconds() // 60)
+    audit_record(
+        AuditEvent.Type.ACCOUNT_LOCKED,
+        client=request_client(request),
+        actor=None,
+        subject=user,
+        failures=failures,
+        minutes=minutes,
+        browsers="unknown" if scope == Scope.UNKNOWN_BROWSERS else "device",
+    )
+    if scope == Scope.UNKNOWN_BROWSERS and failures == settings.LOGIN_FAILURE_LIMIT:
+        account_notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
 
 
 def account_unlock(key: str) -> int:

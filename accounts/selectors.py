@@ -7,12 +7,24 @@ from datetime import datetime
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from registry.digests import TypedIdentifier, typed_identifier
 
 from .devices import describe_user_agent
 from .models import EmailChange, User
 from .tokens import email_change_token_matches
 
 RECENT_LOGINS = 10
+
+
+def identifier_read(raw: str, *, by_agent: bool = False) -> TypedIdentifier:
+    """The NIR or SIRET someone typed (spaces and dots allowed), as the keyed digest accounts are
+    found by and its masked form; raise identity.IdentityError, which says what is wrong.
+
+    A member types the NIR's 13 characters without its key, as the login page asks (a key
+    typed there is refused, so that the guide and the form agree); an agent searching the
+    back-office may type the key or not.
+    """
+    return typed_identifier(raw, nir_key="optional" if by_agent else "forbidden")
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,26 @@ import enum
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import login, logout, update_session_auth_hash
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from core.throttle import limit_take
 from delivery.models import EmailDelivery, Letter
-from delivery.services import email_enqueue
+from delivery.selectors import letter_queued_since
+from delivery.services import email_enqueue, letter_queue
+from identity import first_given_name, format_siret
+from registry.digests import siret_digest
 from verification.selectors import company_proof_matches, person_proof_matches
 from verification.services import verification_passes
 
 from . import lockout
 from .backends import LoginFinding
-from .models import EmailChange, LoginCounter, TemporaryPassword, User
+from .emails import account_notify
+from .models import EmailChange, TemporaryPassword, User
 from .passwords import temporary_passwords_void
 from .reset import ResetRequest
 from .sessions import session_stamp
@@ -43,18 +46,6 @@ class TooManyEmailChanges(Exception):
     """This account has asked for too many address changes today."""
 
 
-def _notify(user: User, kind: str, context: dict | None = None) -> None:
-    """Tell the account's confirmed address about a security event, if it has one."""
-    if user.email and user.email_confirmed:
-        email_enqueue(
-            kind=kind,
-            user=user,
-            to_address=user.email,
-            language=user.language,
-            context=context or {},
-        )
-
-
 def member_login(*, request, user: User, temporary_password: TemporaryPassword | None) -> None:
     """Open a new session for a member the backend accepted, and record it.
 
@@ -69,7 +60,7 @@ def member_login(*, request, user: User, temporary_password: TemporaryPassword |
     # The audit log is also the member's login history (accounts.selectors.recent_logins).
     event = audit_record(
         AuditEvent.Type.LOGIN_SUCCEEDED,
-        request=request,
+        client=request_client(request),
         actor=user,
         subject=user,
         method="temporary_password" if temporary_password else "personal_password",
@@ -99,33 +90,88 @@ def login_failure_record(*, request, finding: LoginFinding) -> None:
     """
     audit_record(
         AuditEvent.Type.LOGIN_FAILED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=finding.user,
         reason=str(finding.outcome),
     )
 
 
-def account_locked(*, user: User | None, key: str, failures: int, scope: str, request=None) -> None:
-    """A door of an account has just been locked (accounts.lockout): audit it, and tell the
-    owner's confirmed address the first time in a row that it is their unknown browsers'."""
-    if user is None and key.startswith(lockout.AGENT_KEY_PREFIX):
-        name = key.removeprefix(lockout.AGENT_KEY_PREFIX)
-        user = User.objects.filter(login=name, kind=User.Kind.AGENT).first()
-    if user is None:
-        return  # an unknown identifier is locked all the same, silently
-    minutes = int(lockout.lock_delay(failures).total_seconds() // 60)
-    audit_record(
-        AuditEvent.Type.ACCOUNT_LOCKED,
-        request=request,
-        actor=None,
-        subject=user,
-        failures=failures,
-        minutes=minutes,
-        browsers="unknown" if scope == LoginCounter.Scope.UNKNOWN_BROWSERS else "device",
-    )
-    if scope == LoginCounter.Scope.UNKNOWN_BROWSERS and failures == settings.LOGIN_FAILURE_LIMIT:
-        _notify(user, EmailDelivery.Kind.ACCOUNT_LOCKED, {"minutes": minutes})
+# The profile of every company's account (« Vous êtes... une entreprise »).
+COMPANY_PROFILE = "entreprise"
+
+
+@transaction.atomic
+def member_account_open(
+    *,
+    person=None,
+    company=None,
+    profile: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    email: str,
+    mobile: str,
+    language: str,
+    channel: str,
+    cgu_version: str = "",
+) -> tuple[User, bool]:
+    """The member account of a registry person or company, created if it has none; and whether
+    it was created now (a registration that matched, an agent's approval of a request).
+
+    The account is made from the registry row: its login is the identifier's keyed digest, its
+    identifier shown masked; a person's account takes the registry's names and ``profile`` if
+    the registry gives the person that profile, a company's the names typed (its contact) and
+    COMPANY_PROFILE. No usable password: the email worker or the letter batch makes a temporary
+    one, and the member must then choose theirs. The email is kept as typed and not confirmed:
+    logging in with the password emailed to it proves it, and an account created by post
+    confirms it by a link. ``cgu_version``: the terms the member accepted now, if they did.
+    """
+    if person is None and company is None:
+        raise ValueError("a person or a company")
+    if person is not None:
+        login = person.nir_digest
+        fields = {
+            "identifier_type": User.IdentifierType.NIR,
+            "identifier_masked": person.nir_masked,
+            "person": person,
+            "profile": profile if profile in person.profile_list else "",
+            "first_name": first_given_name(person.prenoms),
+            "last_name": person.nom,
+        }
+    else:
+        login = siret_digest(company.siret)
+        fields = {
+            "identifier_type": User.IdentifierType.SIRET,
+            "identifier_masked": format_siret(company.siret),
+            "company": company,
+            "profile": COMPANY_PROFILE,
+            "first_name": first_name,
+            "last_name": last_name,
+        }
+    if cgu_version:
+        fields.update(cgu_version=cgu_version, cgu_accepted_at=timezone.now())
+    # Created first and read only when it exists: a registration makes the same reads whatever
+    # the identifier typed (docs/decisions/no-hash-in-the-request.md).
+    try:
+        with transaction.atomic():
+            account = User.objects.create_user(
+                login,
+                None,  # an unusable password, and no argon2 hash computed in the request
+                kind=User.Kind.MEMBER,
+                email=email,
+                email_confirmed=False,
+                mobile=mobile,
+                language=language or "fr",
+                channel=channel,
+                must_change_password=True,
+                **fields,
+            )
+    except IntegrityError:
+        account = User.objects.filter(login=login).first()
+        if account is None:
+            raise
+        return account, False
+    return account, True
 
 
 @transaction.atomic
@@ -165,9 +211,12 @@ def password_choose(*, request, user: User, password: str) -> None:
     """The first personal password, after a login with a temporary one."""
     _password_set(request=request, user=user, password=password, end_other_sessions=True)
     audit_record(
-        AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="first_choice"
+        AuditEvent.Type.PASSWORD_CHANGED,
+        client=request_client(request),
+        subject=user,
+        how="first_choice",
     )
-    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+    account_notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
 
 
 @transaction.atomic
@@ -181,9 +230,11 @@ def password_change(*, request, user: User, password: str, end_other_sessions: b
         request=request, user=user, password=password, end_other_sessions=end_other_sessions
     )
     if end_other_sessions:
-        audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
-    audit_record(AuditEvent.Type.PASSWORD_CHANGED, request=request, subject=user, how="change")
-    _notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
+        audit_record(AuditEvent.Type.SESSIONS_ENDED, client=request_client(request), subject=user)
+    audit_record(
+        AuditEvent.Type.PASSWORD_CHANGED, client=request_client(request), subject=user, how="change"
+    )
+    account_notify(user, EmailDelivery.Kind.PASSWORD_CHANGED)
 
 
 @transaction.atomic
@@ -192,14 +243,14 @@ def sessions_end_others(*, request, user: User) -> None:
     user.sessions_renew()
     user.save(update_fields=["session_salt"])
     update_session_auth_hash(request, user)
-    audit_record(AuditEvent.Type.SESSIONS_ENDED, request=request, subject=user)
+    audit_record(AuditEvent.Type.SESSIONS_ENDED, client=request_client(request), subject=user)
 
 
 def member_logout(*, request) -> None:
     """End the current session."""
     user = request.user
     if user.is_authenticated:
-        audit_record(AuditEvent.Type.LOGOUT, request=request, subject=user)
+        audit_record(AuditEvent.Type.LOGOUT, client=request_client(request), subject=user)
     logout(request)
 
 
@@ -244,13 +295,13 @@ def email_change_confirm(*, request, change: EmailChange) -> None:
     user = change.user
     previous = user.email if user.email_confirmed else ""
     if previous and previous.lower() != change.new_email.lower():
-        _notify(user, EmailDelivery.Kind.EMAIL_CHANGED)
+        account_notify(user, EmailDelivery.Kind.EMAIL_CHANGED)
     user.email = change.new_email
     user.email_confirmed = True
     user.save(update_fields=["email", "email_confirmed"])
     change.used_at = timezone.now()
     change.save(update_fields=["used_at"])
-    audit_record(AuditEvent.Type.EMAIL_CHANGED, request=request, subject=user)
+    audit_record(AuditEvent.Type.EMAIL_CHANGED, client=request_client(request), subject=user)
 
 
 def mobile_update(*, user: User, mobile: str) -> None:
@@ -334,7 +385,7 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
             outcome = "post" if _reset_letter(user) else "post_pending"
     audit_record(
         AuditEvent.Type.PASSWORD_RESET_REQUESTED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=user if identity_matches else None,
         outcome=outcome,
@@ -369,10 +420,7 @@ def _reset_letter(user: User) -> bool:
 
     At most one a day, and none while one is waiting: a letter costs the fund postage.
     """
-    recent = Letter.objects.filter(user=user).filter(
-        Q(status=Letter.Status.PENDING) | Q(created_at__gte=timezone.now() - timedelta(days=1))
-    )
-    if recent.exclude(status=Letter.Status.CANCELLED).exists():
+    if letter_queued_since(user=user, since=timezone.now() - timedelta(days=1)):
         return False
-    Letter.objects.create(user=user, language=user.language, reason="password_reset")
-    return True
+    _letter, queued = letter_queue(user=user, language=user.language, reason="password_reset")
+    return queued

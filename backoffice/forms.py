@@ -9,7 +9,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.selectors import identifier_read
 from core.forms import Form, FormMixin
+from identity import IdentityError
+from registry.models import Company, Person
+
+from .services import REJECTION_REASONS
 
 
 class AgentLoginForm(FormMixin, AuthenticationForm):
@@ -94,18 +99,15 @@ class ApproveForm(Form):
         self.person = self.company = None
 
     def clean(self):
-        from registry.models import Company, Person
-
-        from .selectors import identifier_lookup
-
         cleaned = super().clean()
         typed = (cleaned.get("identifier") or "").strip()
         if typed:
-            found = identifier_lookup(typed)
-            if found is None:
+            try:
+                found = identifier_read(typed, by_agent=True)
+            except IdentityError:
                 raise forms.ValidationError(
                     _("Ce numéro n'est ni un numéro de Sécurité Sociale ni un SIRET valable.")
-                )
+                ) from None
             if found.kind == "nir":
                 self.person = Person.objects.filter(nir_digest=found.digest).first()
             else:
@@ -134,8 +136,6 @@ class RejectForm(Form):
     reason = forms.ChoiceField(label=_("Motif du refus"), choices=())
 
     def __init__(self, *args, **kwargs):
-        from .services import REJECTION_REASONS
-
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", _("Choisir un motif")), *REJECTION_REASONS]
 

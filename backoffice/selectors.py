@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import LoginCounter, TemporaryPassword, User
 from audit.models import AuditEvent
 from delivery.models import Letter
-from identity import IdentityError
-from registry.digests import TypedIdentifier, typed_identifier
+from identity import normalize_name
+from registry.models import Person
 from signup.models import FunnelCount
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -28,14 +28,6 @@ def is_digest(term: str) -> bool:
 def looks_like_identifier(term: str) -> bool:
     """A term with many digits is a (mistyped) identifier, never a name: keep it out of URLs."""
     return sum(c.isdigit() for c in term) >= 5
-
-
-def identifier_lookup(term: str) -> TypedIdentifier | None:
-    """A NIR (with or without its key) or SIRET typed in a search box; None when it is neither."""
-    try:
-        return typed_identifier(term, nir_key="optional")
-    except IdentityError:
-        return None
 
 
 def account_blocked_until(*, until) -> datetime.datetime | None:
@@ -183,9 +175,6 @@ def review_candidates(signup_request, *, limit: int = 10):
 
     Names compare as the registration does (identity.normalize_name: case, accents, hyphens).
     """
-    from identity import normalize_name
-    from registry.models import Person
-
     ids = []
     if signup_request.identifier_type == "nir" and signup_request.identifier_digest:
         ids += list(

@@ -12,10 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockout import account_unlock, agent_key
 from accounts.models import User
+from accounts.services import accounts_erase, member_account_open
 from audit.models import AuditEvent
 from audit.services import audit_record
-from identity import first_given_name
+from core.clients import request_client
+from delivery.services import letter_queue
+from signup.models import SignupRequest
 
 TOTP_DEVICE_NAME = "Application d'authentification"
 
@@ -67,7 +71,7 @@ def agent_totp_confirm(*, device: TOTPDevice, request=None) -> None:
     TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=device.user,
         subject=device.user,
         action="totp_enrolled",
@@ -86,7 +90,7 @@ def agent_totp_reset(
     count, _detail = TOTPDevice.objects.filter(user=agent).delete()
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=actor,
         subject=agent,
         action="totp_reset",
@@ -98,12 +102,10 @@ def agent_totp_reset(
 @transaction.atomic
 def agent_unblock(*, agent: User, actor: User, request=None) -> int:
     """Forget an agent's failed sign-ins, on every browser (accounts.lockout)."""
-    from accounts.lockout import account_unlock, agent_key
-
     cleared = account_unlock(agent_key(agent.login))
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
-        request=request,
+        client=request_client(request),
         actor=actor,
         subject=agent,
         by="supervisor",
@@ -117,7 +119,7 @@ def agent_login_succeeded(*, request, user: User, device: TOTPDevice) -> None:
     otp_login(request, device)
     audit_record(
         AuditEvent.Type.LOGIN_SUCCEEDED,
-        request=request,
+        client=request_client(request),
         actor=user,
         subject=user,
         area="back-office",
@@ -128,7 +130,7 @@ def agent_login_failed(*, request, reason: str, subject: User | None = None) -> 
     """Record a refused back-office sign-in; what was typed is never recorded."""
     audit_record(
         AuditEvent.Type.LOGIN_FAILED,
-        request=request,
+        client=request_client(request),
         actor=None,
         subject=subject,
         area="back-office",
@@ -157,7 +159,11 @@ def member_lock(*, user: User, agent: User, request=None) -> bool:
     user.is_active = False
     user.save(update_fields=["is_active"])
     audit_record(
-        AuditEvent.Type.ACCOUNT_LOCKED, request=request, actor=agent, subject=user, by="agent"
+        AuditEvent.Type.ACCOUNT_LOCKED,
+        client=request_client(request),
+        actor=agent,
+        subject=user,
+        by="agent",
     )
     return True
 
@@ -174,13 +180,11 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
     requests, for their year. The audit log keeps the closing, by whom, with the masked
     identifier only; earlier events keep no link to the account.
     """
-    from accounts.services import accounts_erase
-
     if not accounts_erase(User.objects.filter(pk=user.pk, kind=User.Kind.MEMBER)):
         return False
     audit_record(
         AuditEvent.Type.ACCOUNT_CLOSED,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=None,
         account=user.pk,
@@ -192,15 +196,13 @@ def member_close(*, user: User, agent: User, request=None) -> bool:
 @transaction.atomic
 def member_unlock(*, user: User, agent: User, request=None) -> None:
     """Unlock a member's account: its login failures are forgotten, and the account is active."""
-    from accounts.lockout import account_unlock
-
     # Members log in with their identifier's digest, which is what failures are counted under.
     failures_cleared = account_unlock(user.login)
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit_record(
         AuditEvent.Type.ACCOUNT_UNLOCKED,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=user,
         by="agent",
@@ -214,16 +216,14 @@ def member_letter_request(*, user: User, agent: User | None, request=None, reaso
 
     Returns the letter, or None when one is already waiting to be printed.
     """
-    from delivery.models import Letter
-
-    if Letter.objects.filter(user=user, status=Letter.Status.PENDING).exists():
-        return None
-    letter = Letter.objects.create(
-        user=user, language=user.language or "fr", reason=reason, requested_by=agent
+    letter, queued = letter_queue(
+        user=user, language=user.language, reason=reason, requested_by=agent
     )
+    if not queued:
+        return None
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=user,
         action="letter_requested",
@@ -246,11 +246,6 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
     An « Autre » request may be approved without a link (the agent took care of it); it then
     gets no account. Returns the account, or None.
     """
-    from delivery.models import Letter
-    from identity import format_siret
-    from registry.digests import siret_digest
-    from signup.models import SignupRequest
-
     locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
     if locked.status != SignupRequest.Status.PENDING:
         raise DecisionError("already decided")
@@ -258,53 +253,25 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
         raise DecisionError("nothing to link")
     account, created = None, False
     if person is not None or company is not None:
-        if person is not None:
-            login = person.nir_digest
-            defaults = {
-                "identifier_type": User.IdentifierType.NIR,
-                "identifier_masked": person.nir_masked,
-                "person": person,
-                "profile": locked.profile if locked.profile in person.profile_list else "",
-                # The registry's names, as a registration that matched gets: a request often
-                # lands here because of a typing mistake in them.
-                "first_name": first_given_name(person.prenoms),
-                "last_name": person.nom,
-            }
-        else:
-            login = siret_digest(company.siret)
-            defaults = {
-                "identifier_type": User.IdentifierType.SIRET,
-                "identifier_masked": format_siret(company.siret),
-                "company": company,
-                "profile": "entreprise",
-                "first_name": locked.first_name,
-                "last_name": locked.last_name,
-            }
-        account = User.objects.filter(login=login).first()
-        if account is None:
-            account = User(
-                login=login,
-                kind=User.Kind.MEMBER,
-                email=locked.email,
-                mobile=locked.mobile,
-                language=locked.language or "fr",
-                channel=User.Channel.REVIEW,
-                must_change_password=True,
-                **defaults,
-            )
-            account.set_unusable_password()
-            account.save()
-            created = True
+        # A person's account takes the registry's names, as a registration that matched gets: a
+        # request often lands here because of a typing mistake in them.
+        account, created = member_account_open(
+            person=person,
+            company=company,
+            profile=locked.profile,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            email=locked.email,
+            mobile=locked.mobile,
+            language=locked.language,
+            channel=User.Channel.REVIEW,
+        )
         if account.kind != User.Kind.MEMBER:
             raise DecisionError("not a member account")
-        if not Letter.objects.filter(user=account, status=Letter.Status.PENDING).exists():
-            # Asked for by this agent's decision: another agent prints it (docs/product.md §8).
-            Letter.objects.create(
-                user=account,
-                language=locked.language or "fr",
-                reason="review_approved",
-                requested_by=agent,
-            )
+        # Asked for by this agent's decision: another agent prints it (docs/product.md §8).
+        letter_queue(
+            user=account, language=locked.language, reason="review_approved", requested_by=agent
+        )
     locked.status = SignupRequest.Status.APPROVED
     locked.decided_at = timezone.now()
     locked.decided_by = agent
@@ -312,7 +279,7 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
     locked.save(update_fields=["status", "decided_at", "decided_by", "account"])
     audit_record(
         AuditEvent.Type.REVIEW_DECISION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=account,
         decision="approved",
@@ -325,8 +292,6 @@ def signup_request_approve(*, signup_request, agent: User, person=None, company=
 @transaction.atomic
 def signup_request_reject(*, signup_request, agent: User, reason: str, request=None) -> None:
     """Reject a request with one of REJECTION_REASONS; the request itself is kept."""
-    from signup.models import SignupRequest
-
     if reason not in dict(REJECTION_REASONS):
         raise DecisionError("unknown reason")
     locked = SignupRequest.objects.select_for_update().get(pk=signup_request.pk)
@@ -339,7 +304,7 @@ def signup_request_reject(*, signup_request, agent: User, reason: str, request=N
     locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
     audit_record(
         AuditEvent.Type.REVIEW_DECISION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         decision="rejected",
         signup_request=locked.pk,

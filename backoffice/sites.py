@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 
 # What an agent whose password was chosen by a supervisor may open before choosing their own.
 REACHABLE_BEFORE_PASSWORD_CHANGE = frozenset({"password_change", "password_change_done", "logout"})
@@ -80,7 +81,7 @@ class AgentAdminSite(admin.AdminSite):
                 response = super().form_valid(form)
                 audit_record(
                     AuditEvent.Type.PASSWORD_CHANGED,
-                    request=self.request,
+                    client=request_client(self.request),
                     actor=self.request.user,
                     subject=self.request.user,
                     area="back-office",

@@ -1,8 +1,11 @@
-"""Who is asking: the client address used by rate limits and the audit log."""
+"""Who is asking: the client address used by rate limits and the audit log (given to it as a
+value, ``request_client``)."""
 
 import ipaddress
 
 from django.conf import settings
+
+from audit.services import Client
 
 
 def client_ip(request) -> str:
@@ -20,6 +23,19 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             address = forwarded[-proxies]
     return _valid(address)
+
+
+def request_client(request) -> Client | None:
+    """Who is asking, as the values the audit log keeps (audit.services.audit_record); None
+    without a request."""
+    if request is None:
+        return None
+    user = getattr(request, "user", None)
+    return Client(
+        ip=client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:200],
+        user=user if user is not None and user.is_authenticated else None,
+    )
 
 
 # An IPv6 client usually holds a whole /64 (RFC 6177, the prefix a home or a phone is given) and

@@ -3,15 +3,16 @@
 The templates live in delivery/templates/delivery/emails/<kind>{_subject.txt,.txt,.html}. A
 kind that carries a secret (the temporary password) gets it from a *secret maker*, called by
 the email worker at the moment it sends: the secret exists in memory only, and is undone if
-the send fails. Another part of the product that needs a secret in its email (a confirmation link)
-registers its own maker with ``@secret_maker(kind)``.
+the send fails. The part of the product that owns the secret (accounts: the temporary password,
+a confirmation link) registers its maker with ``@secret_maker(kind)`` when it is loaded
+(its AppConfig.ready): delivery itself knows no password.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import Header
 from email.utils import parseaddr
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -19,9 +20,6 @@ from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-
-from accounts.models import TemporaryPassword
-from accounts.passwords import temporary_password_void, temporary_passwords_issue
 
 from .models import EmailDelivery
 
@@ -64,21 +62,6 @@ def secrets_make(deliveries: list[EmailDelivery]) -> list[Secret]:
         secrets = maker(group) if maker else [Secret() for _ in group]
         made.update(zip((delivery.pk for delivery in group), secrets, strict=True))
     return [made[delivery.pk] for delivery in deliveries]
-
-
-@secret_maker(EmailDelivery.Kind.TEMPORARY_PASSWORD, many=True)
-def _temporary_passwords(deliveries: list[EmailDelivery]) -> list[Secret]:
-    # Made now, not at registration: no temporary password ever waits in clear (docs/product.md §4).
-    issued = temporary_passwords_issue(
-        users=[delivery.user for delivery in deliveries], channel=TemporaryPassword.Channel.EMAIL
-    )
-    return [
-        Secret(
-            context={"password": clear, "expires_at": record.expires_at},
-            undo=partial(temporary_password_void, temporary_password=record),
-        )
-        for clear, record in issued
-    ]
 
 
 def email_message(delivery: EmailDelivery, secret: Secret) -> EmailMultiAlternatives:

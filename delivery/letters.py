@@ -1,10 +1,11 @@
 """Letters with a temporary password, printed in batches by the agents (docs/product.md §7).
 
 A batch takes every pending letter, makes each account a new temporary password at that moment
-(docs/product.md §4: never stored in clear, the previous one voided), draws one page a letter into a
-PDF that is streamed to the agent and not kept, and records who made the batch, when, and how many
-letters it holds. Posting is confirmed afterwards; a batch printed again before it is posted
-gets new passwords, which voids the ones on the first print.
+(docs/product.md §4: never stored in clear, the previous one voided) and reads its postal address
+on file, both through the hooks the owner of the accounts registers (``LetterRecipients``),
+draws one page a letter into a PDF that is streamed to the agent and not kept, and records who
+made the batch, when, and how many letters it holds. Posting is confirmed afterwards; a batch
+printed again before it is posted gets new passwords, which voids the ones on the first print.
 """
 
 import dataclasses
@@ -13,21 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import TemporaryPassword, User
-from accounts.passwords import temporary_passwords_issue, temporary_passwords_void
 from audit.models import AuditEvent
 from audit.services import audit_record
-from identity import first_given_name
+from core.clients import request_client
 
 from .models import Letter, LetterBatch
 from .pdf import LetterPage, LetterPrinter
-from .postal import AddressError, PostalAddress, address_block, recipient_line
+from .postal import AddressError, PostalAddress, address_block
 from .selectors import letter_held_back
 
 # Letters are read and their passwords issued this many at a time: memory stays flat.
@@ -49,6 +50,13 @@ SKIP_REASONS = {
 NOTICE_MAKERS: dict[str, Callable[[Letter, list[str]], LetterPage]] = {}
 
 
+def letter_kind(reason: str) -> str:
+    """The kind of a letter by its reason: the notice's reason, or "" for a letter with a
+    temporary password, whatever asked for it. An account has one waiting letter of a kind
+    (delivery.services.letter_queue, docs/decisions/one-letter-waiting.md)."""
+    return reason if reason in NOTICE_MAKERS else ""
+
+
 def notice_maker(reason: str):
     """Register the page maker of the notice letters of ``reason`` (see NOTICE_MAKERS)."""
 
@@ -57,6 +65,37 @@ def notice_maker(reason: str):
         return function
 
     return register
+
+
+@dataclass(frozen=True)
+class LetterRecipients:
+    """What the batches need from the owner of the letters' recipients (accounts registers it in
+    its AppConfig.ready, accounts.letters): delivery knows the accounts only through the user
+    model, and never makes a password nor reads the registry itself."""
+
+    # The postal address on file of each of these accounts, in their order (None: none on file).
+    addresses: Callable[[list], list[PostalAddress | None]]
+    # A new temporary password for each of these account ids, in their order, made at ``at``
+    # (the previous ones void): each as (the password in clear, until when it is valid).
+    passwords_issue: Callable[[list[int], datetime.datetime], list[tuple[str, datetime.datetime]]]
+    # Void the pending temporary passwords sent by post to these account ids.
+    passwords_void: Callable[[list[int]], None]
+
+
+_recipients: list[LetterRecipients] = []
+
+
+def letter_recipients_register(recipients: LetterRecipients) -> None:
+    """Register the hooks of LetterRecipients (once; a second registration replaces the first)."""
+    _recipients[:] = [recipients]
+
+
+def _hooks() -> LetterRecipients:
+    if not _recipients:
+        raise ImproperlyConfigured(
+            "No LetterRecipients registered: the app of the accounts registers them when ready."
+        )
+    return _recipients[0]
 
 
 @dataclass
@@ -75,32 +114,32 @@ def letters_pending_count() -> int:
 
 
 @transaction.atomic
-def letters_batch_generate(*, out, agent: User | None = None, request=None) -> BatchReport:
+def letters_batch_generate(*, out, agent=None, request=None) -> BatchReport:
     """Print every pending letter into `out` (a binary file) as one PDF, in one batch.
 
     Letters that cannot be printed (no address on file, locked account) stay pending and are
-    listed in the report. When an account has several pending letters, the latest is printed
-    and the others are cancelled: one password each, or the first would be void on arrival.
-    An account whose latest letter this agent asked for by hand is left out, all its letters
-    pending (delivery.selectors.letter_held_back).
+    listed in the report. When an account has several pending letters of a kind (letter_kind),
+    the latest is printed and the others are cancelled: one password each, or the first would
+    be void on arrival; a notice is not a password letter, and both are printed. An account
+    whose latest letter of a kind this agent asked for by hand is left out, all its letters of
+    that kind pending (delivery.selectors.letter_held_back).
     """
-    rows = list(
-        Letter.objects.select_for_update()
+    rows = [
+        (pk, (user_id, letter_kind(reason)), requested, approved)
+        for pk, user_id, reason, requested, approved in Letter.objects.select_for_update()
         .filter(status=Letter.Status.PENDING)
         .order_by("created_at", "pk")
-        .values_list("pk", "user_id", "requested_by_id", "approved_by_id")
-    )
-    latest = {user_id: pk for pk, user_id, *_ in rows}
+        .values_list("pk", "user_id", "reason", "requested_by_id", "approved_by_id")
+    ]
+    latest = {key: pk for pk, key, *_ in rows}
     held = {
         pk: "four_eyes"
-        for pk, user_id, requested, approved in rows
-        if latest[user_id] == pk
+        for pk, key, requested, approved in rows
+        if latest[key] == pk
         and letter_held_back(requested_by_id=requested, approved_by_id=approved, agent=agent)
     }
-    held_users = {user_id for pk, user_id, *_ in rows if pk in held}
-    superseded = [
-        pk for pk, user_id, *_ in rows if latest[user_id] != pk and user_id not in held_users
-    ]
+    held_keys = {key for pk, key, *_ in rows if pk in held}
+    superseded = [pk for pk, key, *_ in rows if latest[key] != pk and key not in held_keys]
     if superseded:
         Letter.objects.filter(pk__in=superseded).update(status=Letter.Status.CANCELLED)
     printable = sorted(pk for pk in latest.values() if pk not in held)
@@ -112,9 +151,7 @@ def letters_batch_generate(*, out, agent: User | None = None, request=None) -> B
 
 
 @transaction.atomic
-def letters_batch_reprint(
-    *, batch: LetterBatch, out, agent: User | None = None, request=None
-) -> BatchReport:
+def letters_batch_reprint(*, batch: LetterBatch, out, agent=None, request=None) -> BatchReport:
     """Print again the letters of a batch not yet posted, with new passwords, as a new batch.
 
     The passwords printed the first time are voided by the new ones (accounts.passwords). A
@@ -139,7 +176,7 @@ def letters_batch_reprint(
 
 
 @transaction.atomic
-def letters_batch_post(*, batch: LetterBatch, agent: User | None = None, request=None) -> int:
+def letters_batch_post(*, batch: LetterBatch, agent=None, request=None) -> int:
     """Record that the batch's printed letters went to the post; return how many."""
     count = Letter.objects.filter(batch=batch, status=Letter.Status.PRINTED).update(
         status=Letter.Status.POSTED
@@ -148,23 +185,27 @@ def letters_batch_post(*, batch: LetterBatch, agent: User | None = None, request
     batch.posted_by = agent
     batch.save(update_fields=["posted_at", "posted_by"])
     audit_record(
-        AuditEvent.Type.LETTER_POSTED, request=request, actor=agent, batch=batch.pk, letters=count
+        AuditEvent.Type.LETTER_POSTED,
+        client=request_client(request),
+        actor=agent,
+        batch=batch.pk,
+        letters=count,
     )
     return count
 
 
 @transaction.atomic
-def letter_cancel(*, letter: Letter, agent: User | None = None, request=None) -> bool:
+def letter_cancel(*, letter: Letter, agent=None, request=None) -> bool:
     """Cancel a letter not yet posted; a printed one's password is voided with it."""
     if letter.status not in (Letter.Status.PENDING, Letter.Status.PRINTED):
         return False
     if letter.status == Letter.Status.PRINTED and letter.reason not in NOTICE_MAKERS:
-        temporary_passwords_void(users=[letter.user_id], channel=TemporaryPassword.Channel.POST)
+        _hooks().passwords_void([letter.user_id])
     letter.status = Letter.Status.CANCELLED
     letter.save(update_fields=["status"])
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=letter.user,
         action="letter_cancelled",
@@ -187,7 +228,7 @@ def _print(ids: list[int], *, out, agent) -> BatchReport:
     for start in range(0, len(ids), CHUNK_SIZE):
         letters = list(
             Letter.objects.filter(pk__in=ids[start : start + CHUNK_SIZE])
-            .select_related("user__person", "user__company")
+            .select_related("user")
             .order_by("created_at", "pk")
         )
         _print_chunk(letters, printer=printer, now=now, batch=batch, report=report, texts=texts)
@@ -203,14 +244,25 @@ def _print(ids: list[int], *, out, agent) -> BatchReport:
 
 
 def _print_chunk(letters, *, printer, now, batch, report, texts) -> None:
+    hooks = _hooks()
+    active = [letter for letter in letters if letter.user.is_active]
+    addresses = dict(
+        zip(
+            (letter.pk for letter in active),
+            hooks.addresses([letter.user for letter in active]),
+            strict=True,
+        )
+    )
     printable = []
     for letter in letters:
         reason = None
         if not letter.user.is_active:
             reason = "inactive"
+        elif addresses[letter.pk] is None:
+            reason = "no_address"
         else:
             try:
-                lines = address_block(letter_address(letter.user))
+                lines = address_block(addresses[letter.pk])
             except AddressError as error:
                 reason = "no_address" if "no postcode" in str(error) else "address"
         if reason:
@@ -228,16 +280,12 @@ def _print_chunk(letters, *, printer, now, batch, report, texts) -> None:
         printable = [item for item in printable if item[0].reason not in NOTICE_MAKERS]
     if not printable:
         return
-    issued = temporary_passwords_issue(
-        users=[letter.user_id for letter, _lines in printable],
-        channel=TemporaryPassword.Channel.POST,
-        at=now,
-    )
-    for (letter, lines), (clear, record) in zip(printable, issued, strict=True):
+    issued = hooks.passwords_issue([letter.user_id for letter, _lines in printable], now)
+    for (letter, lines), (clear, expires_at) in zip(printable, issued, strict=True):
         key = (letter.language, letter.user.identifier_type)
         if key not in texts:
             texts[key] = letter_page(
-                letter, address_lines=lines, password=clear, expires_at=record.expires_at
+                letter, address_lines=lines, password=clear, expires_at=expires_at
             )
         shared = texts[key]
         printer.add(
@@ -263,41 +311,7 @@ def _audit_batch(report: BatchReport, *, agent, request, reprint_of) -> None:
     data = {"batch": report.batch.pk, "letters": report.printed, "skipped": len(report.skipped)}
     if reprint_of is not None:
         data["reprint_of"] = reprint_of
-    audit_record(AuditEvent.Type.LETTER_BATCH, request=request, actor=agent, **data)
-
-
-def letter_address(user: User) -> PostalAddress:
-    """The postal address on file (registry), for the person or the company of the account."""
-    if user.person_id:
-        person = user.person
-        return PostalAddress(
-            recipient=_recipient(first_given_name(person.prenoms), person.nom),
-            line_2=person.adresse_2,
-            line_3=person.adresse_3,
-            line_4=person.adresse_4,
-            line_5=person.adresse_5,
-            postcode=person.code_postal,
-            locality=person.commune,
-            country=person.pays,
-        )
-    if user.company_id:
-        company = user.company
-        attention = _recipient(user.first_name, user.last_name)
-        return PostalAddress(
-            recipient=company.raison_sociale,
-            line_2=company.adresse_2 or attention,
-            line_3=company.adresse_3,
-            line_4=company.adresse_4,
-            line_5=company.adresse_5,
-            postcode=company.code_postal,
-            locality=company.commune,
-            country=company.pays,
-        )
-    raise AddressError("no postcode and locality on file")
-
-
-def _recipient(first_name: str, last_name: str) -> str:
-    return recipient_line(first_name, last_name) if last_name.strip() else ""
+    audit_record(AuditEvent.Type.LETTER_BATCH, client=request_client(request), actor=agent, **data)
 
 
 def letter_page(
@@ -309,7 +323,7 @@ def letter_page(
     language = letter.language if letter.language in dict(settings.LANGUAGES) else "fr"
     with translation.override(language):
         login_url = settings.SITE_URL + reverse("accounts:login")
-        if user.identifier_type == User.IdentifierType.SIRET:
+        if user.identifier_type == get_user_model().IdentifierType.SIRET:
             label = _("Numéro SIRET")
             typed = _("votre numéro SIRET (14 chiffres)")
         else:

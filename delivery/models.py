@@ -51,14 +51,15 @@ class EmailDelivery(models.Model):
     lease_token = models.CharField(_("jeton de prise"), max_length=32, blank=True)
     leased_by = models.CharField(_("pris par"), max_length=100, blank=True)
     # The letter that carries the temporary password instead, when the recipient's server
-    # refused this email for good (docs/product.md §3's postal path).
-    fallback_letter = models.OneToOneField(
+    # refused this email for good (docs/product.md §3's postal path). One letter waiting serves
+    # every email refused meanwhile (delivery.services.letter_queue).
+    fallback_letter = models.ForeignKey(
         "Letter",
         verbose_name=_("courrier de remplacement"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="replaced_email",
+        related_name="replaced_emails",
     )
 
     class Meta:

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from .emails import Secret, email_message, secrets_make
 from .models import EmailDelivery, Letter
+from .services import letter_queue
 
 logger = logging.getLogger(__name__)
 
@@ -290,17 +291,12 @@ def _retry_delay(attempts: int) -> timedelta:
 
 def _fallback_letter(delivery: EmailDelivery) -> Letter:
     """The temporary password goes by post to the address on file (docs/product.md §3), since the
-    recipient's server refused the email for good: a letter already waiting serves."""
-    waiting = (
-        Letter.objects.filter(user_id=delivery.user_id, status=Letter.Status.PENDING)
-        .order_by("-created_at")
-        .first()
+    recipient's server refused the email for good: a letter already waiting serves
+    (delivery.services.letter_queue), for every email it replaces."""
+    letter, _queued = letter_queue(
+        user=delivery.user, language=delivery.language, reason="email_refused"
     )
-    if waiting is not None and not hasattr(waiting, "replaced_email"):
-        return waiting
-    return Letter.objects.create(
-        user_id=delivery.user_id, language=delivery.language, reason="email_refused"
-    )
+    return letter
 
 
 def _classify(error: Exception) -> str:

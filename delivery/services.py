@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 
+from .letters import NOTICE_MAKERS, letter_kind
 from .models import EmailDelivery, Letter
 from .selectors import letter_approvable_by
 
@@ -65,6 +67,42 @@ def email_resend(*, delivery: EmailDelivery) -> EmailDelivery:
 
 
 @transaction.atomic
+def letter_queue(
+    *, user, language: str, reason: str, requested_by=None, account_new: bool = False
+) -> tuple[Letter, bool]:
+    """Queue a letter to the postal address on file of ``user``; return it and True, or the
+    letter of the same kind already waiting for a batch and False (nothing is queued then).
+
+    The one rule of every caller (docs/decisions/one-letter-waiting.md): an account has at most
+    one pending letter of a kind. The kinds are the letter with a temporary password, whatever
+    asked for it (the password is made when the batch prints it: the letter waiting already
+    carries the newest one), and each reason of a notice (delivery.letters.NOTICE_MAKERS).
+    ``requested_by``: the agent who asks for it by hand, whom the four-eyes rule keeps from
+    printing it (delivery.selectors.letter_held_back); a letter already waiting keeps its own.
+    ``account_new``: the account was created in this transaction, so no letter waits for it and
+    nothing is read (a registration reads the same tables whatever the identifier typed:
+    docs/decisions/no-hash-in-the-request.md).
+    """
+    if account_new:
+        letter = Letter.objects.create(
+            user=user, language=language or "fr", reason=reason, requested_by=requested_by
+        )
+        return letter, True
+    waiting = Letter.objects.filter(user=user, status=Letter.Status.PENDING)
+    if letter_kind(reason):
+        waiting = waiting.filter(reason=reason)
+    else:
+        waiting = waiting.exclude(reason__in=list(NOTICE_MAKERS))
+    letter = waiting.order_by("-created_at", "-pk").first()
+    if letter is not None:
+        return letter, False
+    letter = Letter.objects.create(
+        user=user, language=language or "fr", reason=reason, requested_by=requested_by
+    )
+    return letter, True
+
+
+@transaction.atomic
 def letter_approve(*, letter, agent, request=None) -> bool:
     """A supervisor lets a letter another agent asked for be printed by any agent
     (docs/product.md §8).
@@ -82,7 +120,7 @@ def letter_approve(*, letter, agent, request=None) -> bool:
     letter.save(update_fields=["approved_by", "approved_at"])
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=letter.user,
         action="letter_approved",

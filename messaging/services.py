@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
-from delivery.models import EmailDelivery, Letter
+from core.clients import request_client
+from delivery.models import EmailDelivery
 from delivery.postal import plain_capitals
-from delivery.services import email_enqueue
+from delivery.services import email_enqueue, letter_queue
 from registry.digests import iban_digest
 
 from .attachments import CheckedFile
@@ -151,7 +152,7 @@ def thread_create(
         _attachments_store(files, owner=member, message=message, stored=stored)
         audit_record(
             AuditEvent.Type.MESSAGE_SENT,
-            request=request,
+            client=request_client(request),
             actor=member,
             subject=member,
             thread=thread.pk,
@@ -183,7 +184,7 @@ def thread_message_add(
         locked.save(update_fields=["status", "last_message_at", "waiting_since"])
         audit_record(
             AuditEvent.Type.MESSAGE_SENT,
-            request=request,
+            client=request_client(request),
             actor=member,
             subject=member,
             thread=locked.pk,
@@ -201,7 +202,7 @@ def _agent_audit(request, agent, thread_or_request, action, **data):
     key = "thread" if isinstance(thread_or_request, Thread) else "change_request"
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=agent,
         subject=thread_or_request.member,
         action=action,
@@ -312,7 +313,7 @@ def address_change_request(*, member: User, address: dict, request=None) -> Chan
         )
         audit_record(
             AuditEvent.Type.CHANGE_REQUESTED,
-            request=request,
+            client=request_client(request),
             actor=member,
             subject=member,
             change_request=change.pk,
@@ -338,7 +339,7 @@ def bank_details_change_request(
         _attachments_store([statement], owner=member, change_request=change, stored=stored)
         audit_record(
             AuditEvent.Type.CHANGE_REQUESTED,
-            request=request,
+            client=request_client(request),
             actor=member,
             subject=member,
             change_request=change.pk,
@@ -361,11 +362,7 @@ def change_request_accept(*, change: ChangeRequest, agent: User, request=None) -
     change.decided_by = agent
     change.save(update_fields=["status", "decided_at", "decided_by"])
     if change.kind == ChangeRequest.Kind.BANK_DETAILS:
-        Letter.objects.create(
-            user=change.member,
-            language=change.member.language or "fr",
-            reason=BANK_LETTER_REASON,
-        )
+        letter_queue(user=change.member, language=change.member.language, reason=BANK_LETTER_REASON)
     _reply_notify(change.member, about="request")
     _agent_audit(request, agent, change, "change_request_accepted", kind=change.kind)
     return change

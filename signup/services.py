@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+# The module, not its function: accounts.services imports this module while step 4 lives here.
+from accounts import services as account_services
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from core.throttle import limit_take
-from delivery.models import EmailDelivery, Letter
-from delivery.services import email_enqueue
+from delivery.models import EmailDelivery
+from delivery.services import email_enqueue, letter_queue
 from identity import first_given_name, format_siret, mask_nir, normalize_name
 from registry.digests import nir_digest, siret_digest
 from verification.models import Proof
@@ -120,8 +123,11 @@ def registration_complete(*, registration: Registration, client: str, request=No
     # file, never to an address typed here.
     elif identity.matches:
         subject = _account_create(registration, identity, channel=User.Channel.POST)
-        Letter.objects.create(
-            user=subject, language=registration.language, reason=_letter_reason(registration)
+        letter_queue(
+            user=subject,
+            language=registration.language,
+            reason=_letter_reason(registration),
+            account_new=True,
         )
         outcome, page = Outcome.ACCOUNT_POST, Page.POST
     # Identity not found or not matching: the agents look at it; the page says « by post »,
@@ -135,7 +141,7 @@ def registration_complete(*, registration: Registration, client: str, request=No
     )
     audit_record(
         AuditEvent.Type.SIGNUP_COMPLETED,
-        request=request,
+        client=request_client(request),
         subject=subject,
         outcome=outcome.value,
         profile=registration.profile,
@@ -204,37 +210,24 @@ def _verification_passes(registration: Registration, identity: _Identity) -> boo
 
 
 def _account_create(registration: Registration, identity: _Identity, *, channel: str) -> User:
-    """A member account with no usable password: the email task or the letter batch makes one.
-
-    The email is kept as typed and not yet confirmed: logging in with the password emailed to
-    it proves it (accounts' login), and an account created by post confirms it by a link.
-    """
-    person, company = identity.person, identity.company
-    if person is not None:
-        names = {"last_name": person.nom, "first_name": first_given_name(person.prenoms)}
-        identifier_type = User.IdentifierType.NIR
-    else:
-        names = {"last_name": registration.last_name, "first_name": registration.first_name}
-        identifier_type = User.IdentifierType.SIRET
-    return User.objects.create_user(
-        identity.login,
-        None,  # an unusable password, and no argon2 hash computed in the request
-        kind=User.Kind.MEMBER,
-        identifier_type=identifier_type,
-        identifier_masked=identity.masked,
+    """The member account of the identity found (accounts.services.member_account_open)."""
+    account, created = account_services.member_account_open(
+        person=identity.person,
+        company=identity.company,
         profile=registration.profile,
-        person=person,
-        company=company,
+        first_name=registration.first_name,
+        last_name=registration.last_name,
         email=registration.email,
-        email_confirmed=False,
         mobile=registration.mobile,
         language=registration.language,
         channel=channel,
-        must_change_password=True,
         cgu_version=settings.CGU_VERSION,
-        cgu_accepted_at=timezone.now(),
-        **names,
     )
+    if not created:
+        # Made by the same registration sent twice at once: nothing of this one is kept, and
+        # signup.views tries it again, which finds the account.
+        raise IntegrityError("the account was created meanwhile")
+    return account
 
 
 def _letter_reason(registration: Registration) -> str:
@@ -331,7 +324,7 @@ def other_request_create(
     funnel_record(event=FunnelCount.Event.COMPLETE, profile=SignupProfile.AUTRE, channel="review")
     audit_record(
         AuditEvent.Type.SIGNUP_COMPLETED,
-        request=request,
+        client=request_client(request),
         outcome="other_request",
         profile=SignupProfile.AUTRE.value,
         function=function,

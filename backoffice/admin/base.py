@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.models import User
+from accounts.selectors import identifier_read
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
+from identity import IdentityError
+from signup.registration import SignupProfile
 
-from ..selectors import identifier_lookup, is_digest, looks_like_identifier
+from ..selectors import is_digest, looks_like_identifier
 
 SEARCH_MASKS_KEY = "backoffice_search_masks"
 
@@ -22,7 +26,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def _audit(self, request, obj, action, **data):
         audit_record(
             AuditEvent.Type.AGENT_ACTION,
-            request=request,
+            client=request_client(request),
             actor=request.user,
             subject=obj if isinstance(obj, User) else None,
             action=action,
@@ -137,7 +141,7 @@ class IdentifierSearchMixin(PostedSearchMixin):
         return not is_digest(term) and looks_like_identifier(term)
 
     def search_query(self, request, term: str) -> str | None:
-        identifier = identifier_lookup(term)
+        identifier = _identifier(term)
         if identifier is not None:
             masks = request.session.get(SEARCH_MASKS_KEY, {})
             masks = dict(list(masks.items())[-19:])
@@ -163,12 +167,20 @@ class IdentifierSearchMixin(PostedSearchMixin):
             return queryset, False
         if is_digest(term):
             return queryset.filter(**{self.identifier_field: term}), False
-        identifier = identifier_lookup(term)
+        identifier = _identifier(term)
         if identifier is not None:
             return queryset.filter(**{self.identifier_field: identifier.digest}), False
         if looks_like_identifier(term):
             return queryset.none(), False
         return super().get_search_results(request, queryset, term)
+
+
+def _identifier(term: str):
+    """A NIR (with or without its key) or SIRET typed in a search box; None when it is neither."""
+    try:
+        return identifier_read(term, by_agent=True)
+    except IdentityError:
+        return None
 
 
 class ProfileFilter(admin.SimpleListFilter):
@@ -178,8 +190,6 @@ class ProfileFilter(admin.SimpleListFilter):
     parameter_name = "profil"
 
     def lookups(self, request, model_admin):
-        from signup.registration import SignupProfile
-
         return SignupProfile.choices
 
     def queryset(self, request, queryset):

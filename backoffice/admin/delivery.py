@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from delivery.letters import (
     SKIP_REASONS,
     letter_cancel,
@@ -323,7 +324,7 @@ class EmailDeliveryAdmin(IdentifierSearchMixin, ReadOnlyAdmin):
             email_resend(delivery=delivery)
             audit_record(
                 AuditEvent.Type.EMAIL_RESENT,
-                request=request,
+                client=request_client(request),
                 actor=request.user,
                 subject=delivery.user,
                 email_delivery=delivery.pk,

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.clients import request_client
 from messaging import selectors, services
 from messaging.forms import ReplyForm
 from messaging.models import Attachment, ChangeRequest, Thread
@@ -219,7 +220,7 @@ def _opened(request, member, attachment, **data) -> None:
     # Who opened which member's document, and when: a dishonest agent leaves a trace.
     audit_record(
         AuditEvent.Type.AGENT_ACTION,
-        request=request,
+        client=request_client(request),
         actor=request.user,
         subject=member,
         action="attachment_opened",
@@ -335,7 +336,7 @@ class ChangeRequestAdmin(IdentifierSearchMixin, admin.ModelAdmin):
             # Who saw a member's new IBAN in clear, and when (never the IBAN itself).
             audit_record(
                 AuditEvent.Type.AGENT_ACTION,
-                request=request,
+                client=request_client(request),
                 actor=request.user,
                 subject=change.member,
                 action="iban_shown",

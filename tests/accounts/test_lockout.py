@@ -10,11 +10,12 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from accounts.hashers import Argon2idHasher
-from accounts.lockout import client_network, lock_delay
+from accounts.lockout import lock_delay
 from accounts.models import LoginCounter, User
 from accounts.passwords import temporary_password_issue
 from audit.models import AuditEvent
 from backoffice.services import member_unlock
+from core.clients import client_network
 from core.retention import retention_purge
 from delivery.models import EmailDelivery
 from identity import make_nir

@@ -88,7 +88,7 @@ def test_batch_prints_one_page_per_pending_letter_with_a_window_address(agent):
 
 def test_street_line_longer_than_38_characters_is_abbreviated_on_the_letter():
     """The registry keeps the core system's lines whole; the letter abbreviates them."""
-    from delivery.letters import letter_address
+    from accounts.letters import letter_address
     from delivery.postal import address_block
 
     person = factories.person()

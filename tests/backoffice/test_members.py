@@ -349,6 +349,7 @@ def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_passwor
 
     from django.db import connection, connections
 
+    from accounts import letters as recipients
     from backoffice import services
     from delivery import letters
 
@@ -359,14 +360,14 @@ def test_closing_during_a_letter_batch_waits_for_it(monkeypatch, earlier_passwor
     if earlier_password:
         temporary_password_issue(user=member, channel="email")
     factories.letter(user=member)
-    issuing, real_issue, failures = threading.Event(), letters.temporary_passwords_issue, []
+    issuing, real_issue, failures = threading.Event(), recipients.temporary_passwords_issue, []
 
     def slow_issue(**kwargs):
         issuing.set()
         threading.Event().wait(0.5)  # the batch's transaction stays open meanwhile
         return real_issue(**kwargs)
 
-    monkeypatch.setattr(letters, "temporary_passwords_issue", slow_issue)
+    monkeypatch.setattr(recipients, "temporary_passwords_issue", slow_issue)
 
     def batch():
         try:

@@ -101,3 +101,35 @@ def test_the_client_network_of_a_request(settings):
     settings.TRUSTED_PROXY_COUNT = 0
     request = RequestFactory().get("/", REMOTE_ADDR="2001:db8:aa:bb:1:2:3:4")
     assert client_network(request) == "2001:db8:aa:bb::/64"
+
+
+@pytest.mark.django_db
+def test_the_audit_log_is_given_the_client_as_values(settings):
+    from django.contrib.auth.models import AnonymousUser
+
+    from audit.models import AuditEvent
+    from audit.services import audit_record
+    from core.clients import request_client
+    from tests.backoffice import factories
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get(
+        "/",
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_USER_AGENT="Firefox/" + "1" * 300,
+    )
+    request.user = AnonymousUser()
+    event = audit_record(AuditEvent.Type.LOGOUT, client=request_client(request))
+    assert (event.client_ip, event.user_agent, event.actor) == (
+        "203.0.113.9",
+        ("Firefox/" + "1" * 300)[:200],
+        None,
+    )
+
+    request.user, request.META["REMOTE_ADDR"] = factories.member(), "not an address"
+    settings.TRUSTED_PROXY_COUNT = 0
+    event = audit_record(AuditEvent.Type.LOGOUT, client=request_client(request))
+    assert (event.client_ip, event.actor) == (None, request.user)
+    assert request_client(None) is None
+    assert audit_record(AuditEvent.Type.LOGOUT).client_ip is None

@@ -380,6 +380,18 @@ def test_a_letter_already_waiting_is_the_fallback(smtp_server):
     assert Letter.objects.count() == 1
 
 
+def test_one_letter_waiting_replaces_every_email_refused_meanwhile(smtp_server):
+    (account,) = _accounts(1)
+    smtp_server.refuse, smtp_server.refusal = True, "550 5.1.1 No such user here"
+    _queue_passwords([account])
+    run_worker()
+    _queue_passwords([account])
+    run_worker()
+    (letter,) = Letter.objects.all()
+    assert (letter.reason, letter.status) == ("email_refused", Letter.Status.PENDING)
+    assert [d.fallback_letter for d in EmailDelivery.objects.all()] == [letter, letter]
+
+
 def test_resend_makes_an_email_waiting_for_its_next_try_due_at_once(smtp_server):
     (account,) = _accounts(1)
     (delivery,) = _queue_passwords([account])

@@ -17,9 +17,9 @@ import os
 import tempfile
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
 from delivery.letters import SKIP_REASONS, letters_batch_generate
 
 
@@ -33,6 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, out, agent, **options):
         by = None
         if agent:
+            User = get_user_model()
             by = User.objects.filter(login=agent, kind=User.Kind.AGENT).first()
             if by is None:
                 raise CommandError(f"No agent with the login {agent!r}.")
