@@ -1,0 +1,23 @@
+"""What signup keeps and for how long (the « Données personnelles » page, section 6).
+
+Registered with core.retention by SignupConfig.ready; `manage.py purge_expired` runs it.
+"""
+
+from datetime import timedelta
+
+from .models import ProofFailure, SignupRequest
+
+# A review request is kept a year after the fund's decision.
+DECIDED_REQUEST_KEPT = timedelta(days=365)
+
+
+def signup_purge(*, now) -> dict[str, int]:
+    """Expired proof failures, and review requests decided over a year ago."""
+    # Each on its own statement: an identity whose expired failure is being deleted waits for
+    # this statement only, not for a long transaction.
+    return {
+        "proof_failures": ProofFailure.objects.filter(expires_at__lte=now).delete()[0],
+        "signup_requests": SignupRequest.objects.filter(
+            decided_at__lt=now - DECIDED_REQUEST_KEPT
+        ).delete()[0],
+    }
