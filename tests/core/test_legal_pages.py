@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from accounts.device_cookies import device_cookie_names
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ["cgu", "mentions_legales", "accessibilite", "donnees_personnelles", "contact"]
@@ -127,6 +129,17 @@ def test_personal_data_page_lists_the_cookies_actually_set(client, settings):
     assert timedelta(days=360) < timedelta(seconds=settings.CSRF_COOKIE_AGE) < timedelta(days=370)
     assert "Jusqu'à la fermeture du navigateur." in page
     assert settings.LANGUAGE_COOKIE_AGE is None
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_personal_data_page_names_the_device_cookies_as_accounts_sets_them(
+    client, settings, secure
+):
+    settings.SESSION_COOKIE_SECURE = secure
+    page = text_of(client.get(reverse("core:donnees_personnelles")))
+    assert device_cookie_names() == ("__Host-appareil-…" if secure else "appareil-…")
+    assert device_cookie_names() in page
+    assert ("__Host-appareil-" in page) is secure
 
 
 def test_a_visit_sets_no_cookie_beyond_those_the_page_lists(client):
