@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from accounts.device_cookies import device_cookie_names
+from core.cookies import cookie_names
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,10 @@ def test_personal_data_page_lists_the_cookies_actually_set(client, settings):
         settings.CSRF_COOKIE_NAME,
         settings.LANGUAGE_COOKIE_NAME,
     ):
+        assert name in page
+    # And those the apps register (core/cookies.py): each has its row on the page.
+    assert set(cookie_names()) == {"session", "csrf", "language", "device"}
+    for name in cookie_names().values():
         assert name in page
     # What the page says of their lifetimes is what the settings do.
     assert "30 minutes sans activité et 12 heures au plus" in page

@@ -9,8 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import LoginCounter, TemporaryPassword, User
-from accounts.passwords import temporary_password_issue
+from accounts.models import LoginCounter, User
 from audit.models import AuditEvent
 from core.retention import PurgeFailed, purgers, retention_purge
 from delivery.models import EmailDelivery, Letter
@@ -71,37 +70,6 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     assert counts["proof_failures"] == 1
     assert list(LoginCounter.objects.values_list("key", flat=True)) == ["digest-1"]
     assert counts["login_failures"] == 1
-
-
-def test_only_the_valid_temporary_password_is_kept():
-    user = member("digest-temp")
-    _, first = temporary_password_issue(user=user, channel="email")
-    _, second = temporary_password_issue(user=user, channel="email")  # voids the first
-
-    retention_purge(now=NOW)
-
-    assert list(TemporaryPassword.objects.values_list("pk", flat=True)) == [second.pk]
-
-
-def test_accounts_dormant_for_three_years_are_deleted_members_only():
-    four_years_ago = NOW - timedelta(days=4 * 365)
-    member("digest-dormant", last_login=four_years_ago)
-    member("digest-never", date_joined=four_years_ago)
-    member("digest-recent", last_login=NOW - timedelta(days=30))
-    User.objects.create(
-        login="agent.ancien", kind=User.Kind.AGENT, is_staff=True, last_login=four_years_ago
-    )
-    for login in ("digest-dormant", "digest-recent"):  # a failed login an hour ago
-        LoginCounter.objects.create(
-            scope=LoginCounter.Scope.UNKNOWN_BROWSERS, key=login, failures=1
-        )
-
-    counts = retention_purge(now=NOW)
-
-    assert counts["accounts"] == 2
-    assert set(User.objects.values_list("login", flat=True)) == {"digest-recent", "agent.ancien"}
-    # The failures counted under a deleted account's login go with it.
-    assert list(LoginCounter.objects.values_list("key", flat=True)) == ["digest-recent"]
 
 
 def test_the_command_reports_what_it_deleted(capsys):
