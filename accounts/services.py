@@ -178,7 +178,7 @@ def member_account_open(
 def accounts_erase(accounts) -> int:
     """Delete these accounts (a queryset) and what hangs on them; return how many went.
 
-    For a member's closing (backoffice) and the dormant accounts (core.retention). Their
+    For a member's closing (backoffice) and the dormant accounts (accounts.retention). Their
     letters are locked first, as a letter batch locks them before it makes their passwords
     (delivery.letters): an erasing and a batch wait for each other in that order, never each
     for the other. The login failures counted under their logins go too; the

@@ -1,56 +1,99 @@
 """How long personal data is kept, as the « Données personnelles » page promises (RGPD art. 5).
 
-Each rule deletes what has outlived its purpose; `manage.py purge_expired` runs them all and is
-meant for a daily scheduled run. The periods are those of the page's section 6: change both.
+Each app deletes its own data that has outlived its purpose: its `AppConfig.ready` registers
+its purger here (`purger_register`), and `manage.py purge_expired`, meant for a daily scheduled
+run, asks each app in turn (docs/decisions/each-app-purges-its-own-data.md). The periods are
+those of the page's section 6: change both. Core purges what it owns itself, the database
+cache's expired rows, and registers the purge of `audit`, which sits below it.
 """
 
-from datetime import timedelta
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
-from accounts.lockout import counters_purge
-from accounts.models import User
-from accounts.passwords import temporary_passwords_purge
-from accounts.services import accounts_erase
-from audit.models import AuditEvent
-from delivery.models import EmailDelivery, Letter
-from messaging.services import messaging_purge
-from payments.models import Attestation, Contribution, Payment
-from signup.models import SignupRequest
-from verification.models import ProofFailure
+logger = logging.getLogger(__name__)
 
-ONE_YEAR = timedelta(days=365)
-# Accounts with no login for three years are deleted (the page: « après trois ans sans
-# connexion »), members only: agents' accounts are managed by the supervisors.
-DORMANT_ACCOUNT = timedelta(days=3 * 365)
-# The fund's payments shown for twenty years (a pension's history), its calls for
-# contributions for ten; an attestation's verification answers for five years after issue.
-PAYMENTS_KEPT = timedelta(days=20 * 365 + 5)
-CONTRIBUTIONS_KEPT = timedelta(days=10 * 365 + 3)
-ATTESTATIONS_KEPT = timedelta(days=5 * 365 + 2)
+# A purger deletes its app's expired rows as of `now` and returns how many of each kind went.
+Purger = Callable[..., dict[str, int]]
+
+# App label -> its purger, in the order the apps registered (their order in INSTALLED_APPS).
+_purgers: dict[str, Purger] = {}
+
+
+def purger_register(app_label: str, purger: Purger) -> None:
+    """Register `purger(now=...)` as the purge of the app `app_label` (one per app)."""
+    _purgers[app_label] = purger
+
+
+def purgers() -> list[tuple[str, Purger]]:
+    """The apps' purgers in the order they are asked: the top of the layers first.
+
+    The apps above hold rows that point at the accounts below (messages, letters, requests):
+    they purge what is theirs before `accounts` erases the dormant accounts, whose deletion
+    takes their remaining rows by cascade, uncounted, as in any closing.
+    """
+    return list(reversed(_purgers.items()))
+
+
+@dataclass(frozen=True)
+class AppPurge:
+    """What one app's purge did: how many rows of each kind went, or why it failed."""
+
+    app_label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    error: Exception | None = None
+
+
+class PurgeFailed(Exception):
+    """One app's purge or more failed; the others ran."""
+
+    def __init__(self, failed: list[AppPurge]):
+        self.failed = failed
+        super().__init__(", ".join(f"{p.app_label}: {p.error!r}" for p in failed))
+
+
+def retention_purge_by_app(*, now=None) -> Iterator[AppPurge]:
+    """Ask each app to purge, in turn; a failing app is reported and the next one still runs.
+
+    An app's failure leaves the others' data as it would be without it: each purger makes its
+    own transactions, so what an app deleted before failing is either committed whole or not.
+    """
+    now = now or timezone.now()
+    for app_label, purger in purgers():
+        try:
+            counts = purger(now=now)
+        except Exception as error:  # noqa: BLE001 (reported, and the other apps still purge)
+            logger.exception("The purge of expired data failed in %s", app_label)
+            yield AppPurge(app_label, error=error)
+        else:
+            yield AppPurge(app_label, counts)
 
 
 def retention_purge(*, now=None) -> dict[str, int]:
-    """Delete everything past its retention period; return how many rows of each kind went."""
-    now = now or timezone.now()
-    # Each on its own, before the long transaction below: an identity whose expired failure
-    # is being deleted waits for this statement only, not for the whole purge.
-    counts = {
-        "proof_failures": ProofFailure.objects.filter(expires_at__lte=now).delete()[0],
-        # Failed-login counters a day after their last failure, once no lock holds.
-        "login_failures": counters_purge(now=now),
-        "cache_entries": _cache_purge(now),
-    }
-    # Messages, requests and their files (each file goes once its row's deletion is committed).
-    counts.update(messaging_purge(now=now))
-    counts.update(_purge(now))
+    """Delete everything past its retention period; return how many rows of each kind went.
+
+    Raises PurgeFailed once every app has been asked, if any failed.
+    """
+    counts: dict[str, int] = {}
+    failed = []
+    for done in retention_purge_by_app(now=now):
+        counts.update(done.counts)
+        if done.error is not None:
+            failed.append(done)
+    if failed:
+        raise PurgeFailed(failed) from failed[0].error
     return counts
+
+
+def core_purge(*, now) -> dict[str, int]:
+    """What core keeps: the database cache's counters (rate limits keyed by client address)."""
+    return {"cache_entries": _cache_purge(now)}
 
 
 def _cache_purge(now) -> int:
@@ -66,36 +109,3 @@ def _cache_purge(now) -> int:
             [connection.ops.adapt_datetimefield_value(now)],
         )
         return cursor.rowcount
-
-
-@transaction.atomic
-def _purge(now) -> dict[str, int]:
-    year_ago = now - ONE_YEAR
-    counts = {
-        "sessions": Session.objects.filter(expire_date__lt=now).delete()[0],
-        # Rows only: deleting an account below also deletes its own rows, not counted here.
-        "temporary_passwords": temporary_passwords_purge(at=now),
-        "signup_requests": SignupRequest.objects.filter(decided_at__lt=year_ago).delete()[0],
-        "emails": EmailDelivery.objects.exclude(status=EmailDelivery.Status.QUEUED)
-        .filter(created_at__lt=year_ago)
-        .delete()[0],
-        "letters": Letter.objects.filter(
-            status__in=[Letter.Status.POSTED, Letter.Status.CANCELLED], created_at__lt=year_ago
-        ).delete()[0],
-        "audit_events": AuditEvent.objects.filter(at__lt=year_ago).delete()[0],
-        "payments": Payment.objects.filter(date_paiement__lt=(now - PAYMENTS_KEPT).date()).delete()[
-            0
-        ],
-        "contributions": Contribution.objects.filter(
-            date_echeance__lt=(now - CONTRIBUTIONS_KEPT).date()
-        ).delete()[0],
-        "attestations": Attestation.objects.filter(issued_at__lt=now - ATTESTATIONS_KEPT).delete()[
-            0
-        ],
-    }
-    dormant = User.objects.filter(kind=User.Kind.MEMBER).filter(
-        Q(last_login__lt=now - DORMANT_ACCOUNT)
-        | Q(last_login__isnull=True, date_joined__lt=now - DORMANT_ACCOUNT)
-    )
-    counts["accounts"] = accounts_erase(dormant)
-    return counts

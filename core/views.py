@@ -8,8 +8,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from accounts.device_cookies import device_cookie_names
-
+from .cookies import cookie_names
 from .mailbox import read_mailbox
 
 # The legal pages are long texts: one template per language rather than hundreds of msgids.
@@ -39,12 +38,7 @@ def legal_page(request, slug: str):
         "cgu_date": settings.CGU_DATE,
         "hosting": settings.HOSTING,
         "site_url": settings.SITE_URL,
-        "cookie_names": {
-            "session": settings.SESSION_COOKIE_NAME,
-            "csrf": settings.CSRF_COOKIE_NAME,
-            "language": settings.LANGUAGE_COOKIE_NAME,
-            "device": device_cookie_names(),
-        },
+        "cookie_names": cookie_names(),
     }
     return HttpResponse(template.render(context, request))
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import payment_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("mot-de-passe/", views.password_change_view, name="password_change"),
     path("connexions/", views.logins, name="logins"),
     path("connexions/fermer-les-autres/", views.sessions_end, name="sessions_end"),
+    path("paiements/", payment_views.payments_list, name="payments"),
+    path("paiements/<int:year>/", payment_views.payments_list, name="payments_year"),
+    path("paiements/<int:year>.csv", payment_views.payments_csv, name="payments_csv"),
+    path("attestations/", payment_views.attestations, name="attestations"),
+    path("cotisations/", payment_views.contributions, name="contributions"),
 ]

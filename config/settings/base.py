@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal",
     "messaging",
     "backoffice",
+    "demo",
     # After backoffice: its admin/ templates (the agents' look) override the admin's own.
     "backoffice.adminconfig.AgentAdminConfig",
     # Last: the project's form templates (core) override Django's own.

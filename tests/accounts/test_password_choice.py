@@ -99,7 +99,12 @@ def test_every_other_page_leads_to_the_password_choice(client, chooser):
     # The pages of the space, the home page and the registration were all among them.
     assert {"portal:home", "portal:password_change", "portal:logins", "core:home"} <= set(checked)
     assert "signup:start" in checked
-    assert {"payments:list", "payments:year", "payments:csv", "payments:verify"} <= set(checked)
+    assert {
+        "portal:payments",
+        "portal:payments_year",
+        "portal:payments_csv",
+        "payments:verify",
+    } <= set(checked)
 
 
 def test_logging_out_stays_possible_before_choosing(client, chooser):

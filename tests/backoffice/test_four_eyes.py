@@ -15,7 +15,7 @@ from delivery.letters import letters_batch_generate, letters_batch_reprint
 from delivery.models import Letter
 from tests.backoffice import factories
 from tests.backoffice.conftest import sign_in
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 
 pytestmark = pytest.mark.django_db
 

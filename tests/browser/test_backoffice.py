@@ -10,7 +10,7 @@ from delivery.models import Letter, LetterBatch
 from signup.models import FunnelCount
 from tests.backoffice import factories
 from tests.backoffice.conftest import current_code
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,6 +8,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
+from accounts.device_cookies import device_cookie_names
+from core.cookies import cookie_names
+
 pytestmark = pytest.mark.django_db
 
 PAGES = ["cgu", "mentions_legales", "accessibilite", "donnees_personnelles", "contact"]
@@ -119,6 +122,10 @@ def test_personal_data_page_lists_the_cookies_actually_set(client, settings):
         settings.LANGUAGE_COOKIE_NAME,
     ):
         assert name in page
+    # And those the apps register (core/cookies.py): each has its row on the page.
+    assert set(cookie_names()) == {"session", "csrf", "language", "device"}
+    for name in cookie_names().values():
+        assert name in page
     # What the page says of their lifetimes is what the settings do.
     assert "30 minutes sans activité et 12 heures au plus" in page
     assert timedelta(seconds=settings.SESSION_IDLE_TIMEOUT) == timedelta(minutes=30)
@@ -127,6 +134,17 @@ def test_personal_data_page_lists_the_cookies_actually_set(client, settings):
     assert timedelta(days=360) < timedelta(seconds=settings.CSRF_COOKIE_AGE) < timedelta(days=370)
     assert "Jusqu'à la fermeture du navigateur." in page
     assert settings.LANGUAGE_COOKIE_AGE is None
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_personal_data_page_names_the_device_cookies_as_accounts_sets_them(
+    client, settings, secure
+):
+    settings.SESSION_COOKIE_SECURE = secure
+    page = text_of(client.get(reverse("core:donnees_personnelles")))
+    assert device_cookie_names() == ("__Host-appareil-…" if secure else "appareil-…")
+    assert device_cookie_names() in page
+    assert ("__Host-appareil-" in page) is secure
 
 
 def test_a_visit_sets_no_cookie_beyond_those_the_page_lists(client):

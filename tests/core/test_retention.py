@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
-from accounts.models import LoginCounter, TemporaryPassword, User
-from accounts.passwords import temporary_password_issue
+from accounts.models import LoginCounter, User
 from audit.models import AuditEvent
-from core.retention import retention_purge
+from core.retention import PurgeFailed, purgers, retention_purge
 from delivery.models import EmailDelivery, Letter
 from signup.models import SignupRequest
 from verification.models import ProofFailure
@@ -72,37 +73,6 @@ def test_what_outlived_its_purpose_goes_and_the_rest_stays():
     assert counts["login_failures"] == 1
 
 
-def test_only_the_valid_temporary_password_is_kept():
-    user = member("digest-temp")
-    _, first = temporary_password_issue(user=user, channel="email")
-    _, second = temporary_password_issue(user=user, channel="email")  # voids the first
-
-    retention_purge(now=NOW)
-
-    assert list(TemporaryPassword.objects.values_list("pk", flat=True)) == [second.pk]
-
-
-def test_accounts_dormant_for_three_years_are_deleted_members_only():
-    four_years_ago = NOW - timedelta(days=4 * 365)
-    member("digest-dormant", last_login=four_years_ago)
-    member("digest-never", date_joined=four_years_ago)
-    member("digest-recent", last_login=NOW - timedelta(days=30))
-    User.objects.create(
-        login="agent.ancien", kind=User.Kind.AGENT, is_staff=True, last_login=four_years_ago
-    )
-    for login in ("digest-dormant", "digest-recent"):  # a failed login an hour ago
-        LoginCounter.objects.create(
-            scope=LoginCounter.Scope.UNKNOWN_BROWSERS, key=login, failures=1
-        )
-
-    counts = retention_purge(now=NOW)
-
-    assert counts["accounts"] == 2
-    assert set(User.objects.values_list("login", flat=True)) == {"digest-recent", "agent.ancien"}
-    # The failures counted under a deleted account's login go with it.
-    assert list(LoginCounter.objects.values_list("key", flat=True)) == ["digest-recent"]
-
-
 def test_the_command_reports_what_it_deleted(capsys):
     AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=LONG_AGO)
     call_command("purge_expired")
@@ -119,3 +89,54 @@ def test_expired_counters_of_the_database_cache_go_and_live_ones_stay():
     assert counts["cache_entries"] == 1
     assert cache.get("signup:completions:203.0.113.7") is None
     assert cache.get("signup:completions:203.0.113.8") == (1, 0)
+
+
+# Every kind of expiring data, by the app that owns it (the « Données personnelles » page, §6).
+EXPIRING = {
+    "messaging": {"threads", "change_requests", "attachments", "sealed_ibans"},
+    "payments": {"payments", "contributions", "attestations"},
+    "signup": {"proof_failures", "signup_requests"},
+    "delivery": {"emails", "letters"},
+    "accounts": {"login_failures", "sessions", "temporary_passwords", "accounts"},
+    "audit": {"audit_events"},
+    "core": {"cache_entries"},
+}
+
+
+def test_every_app_with_expiring_data_is_asked_the_top_first(capsys):
+    assert [label for label, _ in purgers()] == list(EXPIRING)
+
+    call_command("purge_expired")
+
+    reported = {line.split(":")[0] for line in capsys.readouterr().out.splitlines()}
+    assert reported == set().union(*EXPIRING.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_app_is_named_the_others_still_purge_and_the_command_fails(capsys):
+    """An operator's cron sees the failure (exit status 1, the app named on stderr), and one
+    app's broken table does not keep every other app's expired data."""
+    old_event = AuditEvent.objects.create(type=AuditEvent.Type.LOGOUT, at=LONG_AGO)
+    old_request = SignupRequest.objects.create(kind="unidentified", decided_at=LONG_AGO)
+    with connection.cursor() as cursor:  # a real failure: the payments' table is not there
+        cursor.execute("ALTER TABLE payments_payment RENAME TO payments_payment_away")
+    try:
+        with pytest.raises(CommandError, match="The purge failed in: payments"):
+            call_command("purge_expired")
+        out, err = capsys.readouterr()
+        with pytest.raises(PurgeFailed) as failed:
+            retention_purge()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE payments_payment_away RENAME TO payments_payment")
+
+    assert "payments: the purge failed (ProgrammingError" in err
+    assert "the other apps' purges still ran" in err
+    # The apps asked after payments still purged theirs, those before it too.
+    assert "audit_events: 1 deleted" in out
+    assert "signup_requests: 1 deleted" in out
+    assert "threads: 0 deleted" in out
+    assert "payments:" not in out
+    assert not AuditEvent.objects.filter(pk=old_event.pk).exists()
+    assert not SignupRequest.objects.filter(pk=old_request.pk).exists()
+    assert [p.app_label for p in failed.value.failed] == ["payments"]

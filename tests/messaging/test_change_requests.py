@@ -19,7 +19,7 @@ from messaging import services
 from messaging.models import Attachment, ChangeRequest
 from registry.services import registry_import
 from tests.accounts.factories import PERSONAL_PASSWORD, make_member
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 from tests.registry import factories as registry_factories
 
 from .conftest import pdf_bytes, upload

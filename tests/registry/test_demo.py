@@ -165,20 +165,6 @@ def test_the_command_writes_the_files_and_prints_the_identities(tmp_path):
 
 
 @pytest.mark.django_db
-def test_demo_setup_imports_a_demo_registry_once(tmp_path, settings):
-    settings.BASE_DIR = tmp_path
-    call_command("demo_setup", count=40, stdout=io.StringIO())
-    assert Person.objects.count() == 40
-    assert Company.objects.exists()
-    assert (tmp_path / "var" / "demo-identities.txt").exists()
-
-    out = io.StringIO()
-    call_command("demo_setup", count=40, stdout=out)
-    assert "nothing to import" in out.getvalue()
-    assert Person.objects.count() == 40
-
-
-@pytest.mark.django_db
 def test_each_demo_identity_leads_where_the_text_says(generated):
     """Typed as the text says, each identity gets the outcome its title announces."""
     from identity import parse_siret

@@ -1,5 +1,6 @@
 """`make run`'s preparation: a demo registry, generated and imported when the registry is empty;
-then the demo's payments and contributions when there are none."""
+then the demo's payments and contributions when there are none. Each app makes its own demo
+extract (`make_demo_registry`, `make_demo_payments`); this command, above them all, runs them."""
 
 from pathlib import Path
 

@@ -1,5 +1,5 @@
-"""« Mes paiements », « Mes attestations », « Mes cotisations » and « Vérifier une attestation »:
-what a member sees, downloads and proves, and what nobody else can."""
+"""« Mes paiements », « Mes attestations », « Mes cotisations »: what a member sees, downloads and
+proves (the proof checked on « Vérifier une attestation »), and what nobody else can."""
 
 import csv
 import datetime
@@ -59,20 +59,20 @@ def test_payments_by_year_newest_first_with_totals(retiree_client, retiree):
         periode_debut=None,
         periode_fin=None,
     )
-    page = text(retiree_client.get(reverse("payments:list")))
+    page = text(retiree_client.get(reverse("portal:payments")))
     assert "Année 2025" in page
     assert page.index("05/02/2025") < page.index("06/01/2025")
     assert "Reprise d'un trop-perçu" in page and "-35,10 €" in page
     assert "784,90 €" in page  # 820.00 - 35.10, the year's total
     assert "812,40 €" in page  # 2024's total, in the list of years
     assert "05/11/2024" not in page  # one year at a time
-    older = text(retiree_client.get(reverse("payments:year", args=[2024])))
+    older = text(retiree_client.get(reverse("portal:payments_year", args=[2024])))
     assert "05/11/2024" in older and "du 01/11/2024 au 28/11/2024" in older
-    assert retiree_client.get(reverse("payments:year", args=[2019])).status_code == 404
+    assert retiree_client.get(reverse("portal:payments_year", args=[2019])).status_code == 404
 
 
 def test_a_member_with_no_payment_reads_a_sentence_not_an_empty_table(retiree_client):
-    page = text(retiree_client.get(reverse("payments:list")))
+    page = text(retiree_client.get(reverse("portal:payments")))
     assert "aucune somme" in page
     assert "<table" not in page
 
@@ -82,7 +82,7 @@ def test_the_csv_of_a_year_opens_in_a_spreadsheet_and_neutralizes_formulas(retir
     data.payment(person, on=datetime.date(2025, 3, 5), amount="1234.56")
     data.payment(person, on=datetime.date(2025, 4, 5), amount="-12.00", libelle="=HYPERLINK(1)")
     data.payment(person, on=datetime.date(2024, 4, 5))
-    response = retiree_client.get(reverse("payments:csv", args=[2025]))
+    response = retiree_client.get(reverse("portal:payments_csv", args=[2025]))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="paiements-2025.csv"' in response["Content-Disposition"]
     body = b"".join(response.streaming_content).decode("utf-8")
@@ -91,7 +91,7 @@ def test_the_csv_of_a_year_opens_in_a_spreadsheet_and_neutralizes_formulas(retir
     assert len(rows) == 3  # the header and 2025's two payments
     assert rows[1][0] == "05/04/2025" and rows[1][2] == "'=HYPERLINK(1)" and rows[1][5] == "-12,00"
     assert rows[2][5] == "1234,56"
-    assert retiree_client.get(reverse("payments:csv", args=[2023])).status_code == 404
+    assert retiree_client.get(reverse("portal:payments_csv", args=[2023])).status_code == 404
     assert retiree_client.get("/mon-espace/paiements/99999999.csv").status_code == 404
 
 
@@ -108,7 +108,7 @@ def test_attestation_de_paiements_lists_the_period_and_can_be_verified(
     )
     data.payment(person, on=datetime.date(2025, 3, 5), amount="999.99")
     response = retiree_client.post(
-        reverse("payments:attestations"),
+        reverse("portal:attestations"),
         {"kind": "paiements", "start": "01/01/2025", "end": "28/02/2025"},
     )
     assert response["Content-Type"] == "application/pdf"
@@ -131,23 +131,9 @@ def test_attestation_de_paiements_lists_the_period_and_can_be_verified(
     assert "DUPONT" not in answer and "Marie" not in answer
 
 
-def test_a_wrong_code_gets_one_answer_and_the_page_is_rate_limited(client, settings):
-    wrong = text(client.post(reverse("payments:verify"), {"code": "ABCD-EFGH-JKLM-NPQR"}))
-    assert "Aucune attestation" in wrong
-    malformed = client.post(reverse("payments:verify"), {"code": "12"})
-    assert "16 lettres et chiffres" in text(malformed)
-    from payments.views import VERIFICATIONS_PER_HOUR
-
-    for _ in range(VERIFICATIONS_PER_HOUR):
-        client.post(reverse("payments:verify"), {"code": "ABCD-EFGH-JKLM-NPQR"})
-    throttled = client.post(reverse("payments:verify"), {"code": "ABCD-EFGH-JKLM-NPQR"})
-    assert throttled.status_code == 429
-    assert "Trop de vérifications" in text(throttled)
-
-
 def test_the_attestation_period_is_checked_next_to_what_was_typed(retiree_client):
     response = retiree_client.post(
-        reverse("payments:attestations"),
+        reverse("portal:attestations"),
         {"kind": "paiements", "start": "31/02/2025", "end": "01/01/2025"},
     )
     page = text(response)
@@ -159,7 +145,7 @@ def test_the_attestation_period_is_checked_next_to_what_was_typed(retiree_client
 
 
 def test_attestation_d_affiliation(retiree_client):
-    response = retiree_client.post(reverse("payments:attestations"), {"kind": "affiliation"})
+    response = retiree_client.post(reverse("portal:attestations"), {"kind": "affiliation"})
     content = pdf_text(response)
     assert "Attestation d'affiliation" in content
     assert "au titre de : Particulier." in content
@@ -180,16 +166,16 @@ def test_contributions_of_a_company_and_the_attestation_de_situation(client):
     upcoming = data.contribution(
         company=company.user.company, due=today + datetime.timedelta(days=20)
     )
-    page = text(client.get(reverse("payments:contributions")))
+    page = text(client.get(reverse("portal:contributions")))
     assert "850,00 €" in page and "À jour" in page
     assert f"avant le {upcoming.date_echeance:%d/%m/%Y}" in page
-    response = client.post(reverse("payments:contributions"))
+    response = client.post(reverse("portal:contributions"))
     assert response["Content-Type"] == "application/pdf"
     assert "Attestation de situation" in pdf_text(response)
 
     upcoming.statut = Contribution.Status.EN_RETARD
     upcoming.save()
-    refused = client.post(reverse("payments:contributions"))
+    refused = client.post(reverse("portal:contributions"))
     assert refused.status_code == 409
     assert "ne peut pas être délivrée" in text(refused)
     assert Attestation.objects.count() == 1
@@ -201,28 +187,28 @@ def test_a_past_due_date_unpaid_is_overdue_even_if_the_extract_says_a_payer(clie
     data.contribution(
         company=company.user.company, due=timezone.localdate() - datetime.timedelta(days=1)
     )
-    page = text(client.get(reverse("payments:contributions")))
+    page = text(client.get(reverse("portal:contributions")))
     assert "1 échéance en retard" in page
     assert "Télécharger l'attestation de situation" not in page
 
 
 def test_mes_cotisations_is_only_for_contributors(retiree_client, client):
-    assert retiree_client.get(reverse("payments:contributions")).status_code == 404
+    assert retiree_client.get(reverse("portal:contributions")).status_code == 404
     assert "Mes cotisations" not in text(retiree_client.get(reverse("portal:home")))
     farmer = make_member(temporary=None, password=PERSONAL_PASSWORD)
     farmer.user.person.profils = "particulier,exploitant"
     farmer.user.person.save()
     client.force_login(farmer.user, backend="accounts.backends.MemberBackend")
     assert "Mes cotisations" in text(client.get(reverse("portal:home")))
-    assert client.get(reverse("payments:contributions")).status_code == 200
+    assert client.get(reverse("portal:contributions")).status_code == 200
 
 
 SPACE_URLS = [
-    ("payments:list", []),
-    ("payments:year", [2025]),
-    ("payments:csv", [2025]),
-    ("payments:attestations", []),
-    ("payments:contributions", []),
+    ("portal:payments", []),
+    ("portal:payments_year", [2025]),
+    ("portal:payments_csv", [2025]),
+    ("portal:attestations", []),
+    ("portal:contributions", []),
 ]
 
 
@@ -256,18 +242,18 @@ def test_a_member_never_sees_another_members_data(client):
     client.force_login(attacker.user, backend="accounts.backends.MemberBackend")
 
     identifiers = [secret.pk, owed.pk, secret.reference, owed.reference, 2023, victim.user.pk]
-    responses = [client.get(reverse("payments:list"))]
+    responses = [client.get(reverse("portal:payments"))]
     for value in identifiers:
-        for name in ("payments:year", "payments:csv"):
+        for name in ("portal:payments_year", "portal:payments_csv"):
             if str(value).isdigit():  # other values cannot even be written in these addresses
                 responses.append(client.get(reverse(name, args=[value])))
-        for page in ("payments:list", "payments:attestations", "payments:contributions"):
+        for page in ("portal:payments", "portal:attestations", "portal:contributions"):
             query = {"annee": value, "id": value, "person": value, "user": value, "pk": value}
             responses.append(client.get(reverse(page), query))
     for field in ("person", "user", "person_id", "user_id", "pk", "nir"):
         responses.append(
             client.post(
-                reverse("payments:attestations"),
+                reverse("portal:attestations"),
                 {
                     "kind": "paiements",
                     "start": "01/01/2023",
@@ -276,7 +262,7 @@ def test_a_member_never_sees_another_members_data(client):
                 },
             )
         )
-        responses.append(client.post(reverse("payments:contributions"), {field: victim.user.pk}))
+        responses.append(client.post(reverse("portal:contributions"), {field: victim.user.pk}))
     for response in responses:
         body = b"".join(response.streaming_content) if response.streaming else response.content
         if response["Content-Type"] == "application/pdf":

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from delivery.letters import letters_batch_generate, letters_batch_post, letters_batch_reprint
 from delivery.models import Letter, LetterBatch
 from tests.backoffice import factories
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 
 pytestmark = pytest.mark.django_db
 
@@ -207,36 +207,6 @@ def test_command_with_nothing_pending_writes_nothing(tmp_path):
     assert not out.exists()
 
 
-def test_agent_generates_the_batch_from_the_back_office(agent_client, agent):
-    factories.letter()
-    factories.letter()
-    page = agent_client.get("/agents/delivery/letterbatch/").content.decode()
-    assert "Générer le lot de courriers" in page and "2 en attente" in page
-    response = agent_client.post("/agents/delivery/letterbatch/generer/")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment;")
-    pdf = b"".join(response.streaming_content)
-    assert len(read_letters(pdf)) == 2
-    batch = LetterBatch.objects.get()
-    assert batch.created_by == agent
-    response = agent_client.post(f"/agents/delivery/letterbatch/{batch.pk}/confirmer-envoi/")
-    assert response.status_code == 302
-    assert set(Letter.objects.values_list("status", flat=True)) == {Letter.Status.POSTED}
-
-
-def test_agent_reprints_a_batch_not_yet_posted(agent_client, agent):
-    letter = factories.letter()
-    first = read_letters(
-        b"".join(agent_client.post("/agents/delivery/letterbatch/generer/").streaming_content)
-    )
-    batch = LetterBatch.objects.get()
-    response = agent_client.post(f"/agents/delivery/letterbatch/{batch.pk}/reimprimer/")
-    second = read_letters(b"".join(response.streaming_content))
-    assert temporary_password_match(user=letter.user, password=first[0].password) is None
-    assert temporary_password_match(user=letter.user, password=second[0].password) is not None
-
-
 def test_the_person_logs_in_with_the_password_printed_on_the_letter(client, agent):
     from django.core.cache import cache
 
@@ -253,38 +223,3 @@ def test_the_person_logs_in_with_the_password_printed_on_the_letter(client, agen
     response = client.post("/compte/connexion/", {"identifier": nir[:13], "password": reprinted})
     assert response.status_code == 302
     assert response["Location"] == "/compte/choisir-mon-mot-de-passe/"
-
-
-def test_a_batch_page_reads_its_letters_in_a_fixed_number_of_queries(agent_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def queries_for(letters: int) -> int:
-        batch = LetterBatch.objects.create(letter_count=letters)
-        for _ in range(letters):
-            factories.letter(batch=batch, status=Letter.Status.PRINTED)
-        with CaptureQueriesContext(connection) as queries:
-            page = agent_client.get(f"/agents/delivery/letterbatch/{batch.pk}/change/")
-        assert page.status_code == 200
-        return len(queries)
-
-    queries_for(1)  # the first page of the session also reads what later pages find cached
-    assert queries_for(2) == queries_for(12)  # not one query per letter
-
-
-def test_an_account_page_reads_its_letters_in_a_fixed_number_of_queries(agent_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    def queries_for(letters: int) -> int:
-        member = factories.member()
-        for _ in range(letters):
-            batch = LetterBatch.objects.create(letter_count=1)
-            factories.letter(user=member, batch=batch, status=Letter.Status.PRINTED)
-        with CaptureQueriesContext(connection) as queries:
-            page = agent_client.get(f"/agents/backoffice/memberaccount/{member.pk}/change/")
-        assert page.status_code == 200
-        return len(queries)
-
-    queries_for(1)  # the first page of the session also reads what later pages find cached
-    assert queries_for(2) == queries_for(12)  # not one query per letter

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from delivery.letters import letters_batch_generate
 from tests.backoffice import factories
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 
 pytestmark = pytest.mark.django_db
 
