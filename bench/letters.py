@@ -141,7 +141,7 @@ def pdf_checked(path: Path, count: int) -> str:
     from pypdf import PdfReader
 
     from accounts.passwords import looks_temporary
-    from tests.backoffice.pdf_reading import read_letters
+    from tests.delivery.pdf_reading import read_letters
 
     reader = PdfReader(path)
     pages = len(reader.pages)

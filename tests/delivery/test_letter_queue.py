@@ -10,7 +10,7 @@ from delivery.models import Letter
 from delivery.services import letter_queue
 from messaging.services import BANK_LETTER_REASON
 from tests.backoffice import factories
-from tests.backoffice.pdf_reading import read_letters
+from tests.delivery.pdf_reading import read_letters
 
 pytestmark = pytest.mark.django_db
 
