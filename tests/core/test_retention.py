@@ -95,7 +95,8 @@ def test_expired_counters_of_the_database_cache_go_and_live_ones_stay():
 EXPIRING = {
     "messaging": {"threads", "change_requests", "attachments", "sealed_ibans"},
     "payments": {"payments", "contributions", "attestations"},
-    "signup": {"proof_failures", "signup_requests"},
+    "signup": {"signup_requests"},
+    "verification": {"proof_failures"},
     "delivery": {"emails", "letters"},
     "accounts": {"login_failures", "sessions", "temporary_passwords", "accounts"},
     "audit": {"audit_events"},
