@@ -54,6 +54,7 @@ CHUNK_LINES = 5000
 # Below this many lines to parse, starting parsing processes costs more than it saves.
 PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
+_HEADER_ONLY = _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
 
 Progress = Callable[[int, int], None]
 
@@ -283,6 +284,9 @@ class _Import:
     The file is read twice: first to decode every line (an encoding error refuses the file
     before anything else) and stage its keyed digest, which one join compares with the
     registry; then to parse only the lines the registry does not already hold as they are.
+    Into an empty table (a first import) nothing can be held: the first reading is skipped
+    and every line parsed at once; an encoding error then refuses the file from wherever it
+    is found, the transaction leaving the table empty as it was.
     """
 
     def __init__(self, record, path, codec, progress, workers):
@@ -294,6 +298,8 @@ class _Import:
         # A heap of (-line, -sequence, entry), largest line on top: the first lines are kept.
         self.rejects: list = []
         self.rejected = 0
+        self.one_reading = False
+        self.parsed_lines = 0
 
     def run(self) -> None:
         try:
@@ -309,18 +315,24 @@ class _Import:
             context = self._context(file)
             body = file.tell()
             staging.create()
-            lines = self._stage_lines(file, staging, context)
-            if lines == 0:
-                raise FileRefused(
-                    _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
-                )
-            # One bit a line, set for the lines to parse: flat for millions of lines.
-            to_parse, count = bytearray(self.last_line // 8 + 1), 0
-            for line in staging.lines_to_parse():
-                to_parse[line >> 3] |= 1 << (line & 7)
-                count += 1
-            if count:
+            # Into an empty table every line is new: the first reading would find nothing
+            # held, so the lines are parsed in one reading.
+            self.one_reading = staging.target_empty()
+            if self.one_reading:
+                # An estimate, for the parsing processes: the last line may have no line end.
+                to_parse, count = None, _newlines(file) + 1
                 file.seek(body)
+            else:
+                lines = self._stage_lines(file, staging, context)
+                if lines == 0:
+                    raise FileRefused(_HEADER_ONLY)
+                # One bit a line, set for the lines to parse: flat for millions of lines.
+                to_parse, count = bytearray(self.last_line // 8 + 1), 0
+                for line in staging.lines_to_parse():
+                    to_parse[line >> 3] |= 1 << (line & 7)
+                    count += 1
+                file.seek(body)
+            if count:
                 lines_to_parse = self._lines_to_parse(file, to_parse, context)
                 parsed = self._parsed(lines_to_parse, context, count, staging.postgresql)
                 for rows, rejects in parsed:
@@ -328,6 +340,10 @@ class _Import:
                     for line, column, message, params in rejects:
                         self._reject(line, column, _translate(message, params))
                     self._progress(2)
+            if self.one_reading:
+                lines = self.parsed_lines
+                if lines == 0:
+                    raise FileRefused(_HEADER_ONLY)
             if self.progress:
                 self.progress(self.total, self.total)
             after = os.fstat(file.fileno())
@@ -335,7 +351,7 @@ class _Import:
             raise FileRefused(_("Le fichier a été modifié pendant l'import : relancez-le."))
         self._reject_duplicates(staging)
         self._reject_unresolved(staging)
-        created, updated = staging.merge(timezone.now())
+        created, updated = staging.merge(timezone.now(), into_empty=self.one_reading)
         staging.drop()
         record = self.record
         record.status = RegistryImport.Status.DONE
@@ -354,25 +370,33 @@ class _Import:
             self._progress(1)
         return count
 
-    def _lines_to_parse(self, file, to_parse: bytearray, context: LineContext):
+    def _lines_to_parse(self, file, to_parse: bytearray | None, context: LineContext):
         """Second reading: yield, by chunks, the lines to parse, with their digests.
 
         The other lines are skipped before they are even decoded: the first reading
-        checked them.
+        checked them. Without ``to_parse`` (one reading), every line but blank ones is
+        parsed, and counted in ``parsed_lines``.
         """
         digest = line_digester(context.reading, key=context.key)
-        number, chunk = 1, []
+        number, chunk, parsed = 1, [], 0
         self.position = file.tell()
         for raw in file:
             number += 1
             self.position += len(raw)
-            if not to_parse[number >> 3] & (1 << (number & 7)):
-                continue
-            text = self._decode(raw, number).rstrip("\r\n")
+            if to_parse is not None:
+                if not to_parse[number >> 3] & (1 << (number & 7)):
+                    continue
+                text = self._decode(raw, number).rstrip("\r\n")
+            else:
+                text = self._decode(raw, number).rstrip("\r\n")
+                if not text or text.isspace():
+                    continue
+                parsed += 1
             chunk.append((number, text, digest(text)))
             if len(chunk) == CHUNK_LINES:
                 yield chunk
                 chunk = []
+        self.parsed_lines = parsed
         yield chunk
 
     def _reject_unresolved(self, staging: Staging) -> None:
@@ -401,9 +425,12 @@ class _Import:
     def _progress(self, reading: int) -> None:
         """Report progress: the first reading counts for a tenth, the parsing for the rest."""
         if self.progress:
-            done = (
-                self.position // 10 if reading == 1 else self.total // 10 + self.position * 9 // 10
-            )
+            if self.one_reading:
+                done = self.position
+            elif reading == 1:
+                done = self.position // 10
+            else:
+                done = self.total // 10 + self.position * 9 // 10
             self.progress(min(done, self.total), self.total)
 
     def _context(self, file) -> LineContext:
@@ -527,6 +554,14 @@ class _Import:
             heapq.heappush(self.rejects, item)
         elif -self.rejects[0][0] > line:
             heapq.heapreplace(self.rejects, item)
+
+
+def _newlines(file) -> int:
+    """How many line ends remain in the file, read by blocks (flat memory)."""
+    count = 0
+    while block := file.read(1 << 20):
+        count += block.count(b"\n")
+    return count
 
 
 def _enumeration(numbers: list[int]) -> str:
