@@ -18,6 +18,7 @@ from registry.lines import (
     QUOTABLE_DATE,
     QUOTABLE_WORD,
     Extract,
+    ImportWords,
     LineError,
     Reference,
     extract_register,
@@ -216,6 +217,28 @@ def _choice(raw: str, column: str, choices: tuple[str, ...]) -> str:
     )
 
 
+# The imports' messages name the payments or the contributions, not the registry.
+PAYMENTS_WORDS = ImportWords(
+    unchanged=_("Les paiements n'ont pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : les paiements n'ont pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Les paiements n'ont pas changé."
+    ),
+    interrupted=_("Import interrompu : les paiements n'ont pas changé."),
+    up_to_date=_("Rien n'a changé : les paiements étaient déjà à jour."),
+)
+CONTRIBUTIONS_WORDS = ImportWords(
+    unchanged=_("Les cotisations n'ont pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : les cotisations n'ont pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Les cotisations n'ont pas changé."
+    ),
+    interrupted=_("Import interrompu : les cotisations n'ont pas changé."),
+    up_to_date=_("Rien n'a changé : les cotisations étaient déjà à jour."),
+)
+
 extract_register(
     Extract(
         kind=PAYMENTS,
@@ -246,6 +269,7 @@ extract_register(
         model="payments.Payment",
         command="import_payments FILE",
         staged_only=(("nir_digest", "varchar(64)"),),
+        words=PAYMENTS_WORDS,
         references=(
             Reference(
                 field="nir_digest",
@@ -291,6 +315,7 @@ extract_register(
         model="payments.Contribution",
         command="import_contributions FILE",
         staged_only=(("nir_digest", "varchar(64)"), ("siret", "varchar(14)")),
+        words=CONTRIBUTIONS_WORDS,
         references=(
             Reference(
                 field="nir_digest",

@@ -130,6 +130,20 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ImportWords:
+    """How an import's messages name what it would change (French msgids)."""
+
+    unchanged: str = _("Le registre n'a pas changé.")
+    stopped: str = _("L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé.")
+    vanished: str = _(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Le registre n'a pas changé."
+    )
+    interrupted: str = _("Import interrompu : le registre n'a pas changé.")
+    up_to_date: str = _("Rien n'a changé : le registre était déjà à jour.")
+
+
+@dataclass(frozen=True)
 class Extract:
     """One kind of the fund's extracts (docs/product.md §6): its contract and how a line is stored.
 
@@ -137,7 +151,8 @@ class Extract:
     for duplicates, merged by ``key_field``. ``parser`` is ``"module:function"``, called with
     the line's fields in contract order and the LineContext; it is imported by name so that
     parsing processes, which do not set Django up, find it. ``staged_only`` fields (with
-    their SQL type) are staged to resolve ``references`` and not stored.
+    their SQL type) are staged to resolve ``references`` and not stored. ``words`` name, in
+    the import's messages, what the extract changes (the registry by default).
     """
 
     kind: str
@@ -150,6 +165,7 @@ class Extract:
     command: str
     staged_only: tuple[tuple[str, str], ...] = ()
     references: tuple[Reference, ...] = ()
+    words: ImportWords = ImportWords()
 
 
 EXTRACTS: dict[str, Extract] = {}

@@ -38,6 +38,7 @@ from registry.digests import identity_key, line_digester
 from registry.lines import (
     EXTRACTS,
     FileRefused,
+    ImportWords,
     LineContext,
     init_process,
     parse_chunk,
@@ -139,16 +140,16 @@ def _import(*, path, file_name, kind, codec, agent, progress, workers, record) -
         record.message = (
             _translate(refusal.message, refusal.params)
             + " "
-            + gettext("Le registre n'a pas changé.")
+            + gettext(import_words(record.kind).unchanged)
         )
         record.created = record.updated = record.unchanged = record.rejected = 0
         record.rejected_lines = []
     except BaseException as error:
         record.status = RegistryImport.Status.FAILED
         # The error's text could quote a value; its kind is enough to say what happened.
-        record.message = gettext(
-            "L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé."
-        ) % {"error": type(error).__name__}
+        record.message = gettext(import_words(record.kind).stopped) % {
+            "error": type(error).__name__
+        }
         record.created = record.updated = record.unchanged = record.rejected = 0
         record.rejected_lines = []
         _finish(record)
@@ -197,10 +198,7 @@ def registry_imports_interrupted_close() -> int:
             continue
         # Stored, so in the site's language, whoever shows the list.
         with translation.override(settings.LANGUAGE_CODE):
-            message = gettext(
-                "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé "
-                "ou redémarrage du serveur). Le registre n'a pas changé."
-            )
+            message = gettext(import_words(record.kind).vanished)
         # Conditional, so that two pages shown at once record it once.
         if RegistryImport.objects.filter(pk=record.pk, status=record.status).update(
             status=RegistryImport.Status.FAILED, finished_at=timezone.now(), message=message
@@ -556,6 +554,12 @@ class _Import:
             heapq.heapreplace(self.rejects, item)
 
 
+def import_words(kind: str) -> ImportWords:
+    """How the messages of an import of ``kind`` name what it changes."""
+    extract = EXTRACTS.get(kind)
+    return extract.words if extract else ImportWords()
+
+
 def _newlines(file) -> int:
     """How many line ends remain in the file, read by blocks (flat memory)."""
     count = 0
@@ -583,7 +587,7 @@ def _summary(record: RegistryImport) -> str:
         "rejected": record.rejected,
     }
     if not record.created and not record.updated:
-        text += " " + gettext("Rien n'a changé : le registre était déjà à jour.")
+        text += " " + gettext(import_words(record.kind).up_to_date)
     if record.rejected > len(record.rejected_lines):
         text += " " + gettext("Le rapport liste les %(kept)s premières lignes rejetées.") % {
             "kept": len(record.rejected_lines)

@@ -281,3 +281,50 @@ def test_a_first_import_of_one_line_without_a_line_end_imports_it(tmp_path):
     path = factories.extract(tmp_path / "p.csv", [factories.payment(1)])
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
     assert run(path).created == 1
+
+
+# --- The messages name the payments or the contributions, not the registry -----------------
+
+
+def test_the_messages_name_the_payments_or_the_contributions_not_the_registry(
+    tmp_path, monkeypatch
+):
+    from django.core.management import CommandError, call_command
+
+    from registry.services import registry_imports_interrupted_close
+
+    factories.registry_with(tmp_path, 1)
+    path = factories.extract(tmp_path / "p.csv", [factories.payment(1)])
+    run(path)
+    assert run(path).message.endswith("Rien n'a changé : les paiements étaient déjà à jour.")
+    refused = run(factories.extract(tmp_path / "empty.csv", []))
+    assert refused.message.endswith(". Les paiements n'ont pas changé.")
+    contributions = factories.extract(tmp_path / "c.csv", [], kind=CONTRIBUTIONS)
+    assert run(contributions, CONTRIBUTIONS).message.endswith("Les cotisations n'ont pas changé.")
+
+    killed = RegistryImport.objects.create(kind=PAYMENTS, file_name="p.csv", pid=None)
+    assert registry_imports_interrupted_close() == 1
+    killed.refresh_from_db()
+    assert killed.message.endswith("redémarrage du serveur). Les paiements n'ont pas changé.")
+
+    from registry.staging import Staging
+
+    def broken(self, now, **options):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Staging, "merge", broken)
+    with pytest.raises(RuntimeError):
+        run(path)
+    failed = RegistryImport.objects.latest("pk")
+    assert failed.message == (
+        "L'import s'est arrêté avant la fin (RuntimeError) : les paiements n'ont pas changé."
+    )
+
+    def interrupted(**options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("registry.command.registry_import", interrupted)
+    with pytest.raises(CommandError, match="Import interrompu : les cotisations n'ont pas changé"):
+        call_command("import_contributions", str(contributions))
+    messages = RegistryImport.objects.values_list("message", flat=True)
+    assert not any("registre n'a pas changé" in message for message in messages)
