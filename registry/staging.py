@@ -177,23 +177,12 @@ class Staging:
         is inserted, with no update to look for."""
         quote = connection.ops.quote_name
         key, target = self.key, self.target
-        stored = [name for name in self.fields if name not in self.staged_only]
-        # Each reference resolved by a join: (stored column, its value in the SELECT).
-        joins, resolved = "", []
-        for number, reference in enumerate(self.extract.references):
-            table = quote(apps.get_model(reference.model)._meta.db_table)
-            joins += (
-                f" LEFT JOIN {table} AS r{number} "
-                f"ON r{number}.{quote(reference.column)} = s.{quote(reference.field)}"
-            )
-            column = self.model._meta.get_field(reference.stored).column
-            resolved.append((quote(column), f"r{number}.id"))
+        stored, resolved, _joins = self._stored_and_resolved()
         assignments = ", ".join(
             [f"{quote(name)} = s.{quote(name)}" for name in stored if quote(name) != key]
             + [f"{column} = {value}" for column, value in resolved]
         )
-        columns = ", ".join([quote(name) for name in stored] + [c for c, _v in resolved])
-        selected = ", ".join([f"s.{quote(name)}" for name in stored] + [v for _c, v in resolved])
+        columns, selected, joins = self._insert_parts()
         with connection.cursor() as cursor:
             if into_empty:
                 cursor.execute(
@@ -226,10 +215,53 @@ class Staging:
             created = cursor.rowcount
         return created, updated
 
+    def insert_found(self, now) -> int:
+        """Insert the staged rows whose references are found; return how many went in.
+
+        Raises IntegrityError if two rows share an identifier, or one is already held: run
+        it in a savepoint, and compare the count with the rows staged.
+        """
+        columns, selected, joins = self._insert_parts()
+        found = " OR ".join(
+            f"r{number}.id IS NOT NULL" for number in range(len(self.extract.references))
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.target} ({columns}, line_digest, created_at, updated_at) "  # noqa: S608
+                f"SELECT {selected}, s.line_digest, %s, %s FROM {self.rows} AS s{joins}"
+                + (f" WHERE {found}" if found else ""),
+                [now, now],
+            )
+            return cursor.rowcount
+
     def drop(self) -> None:
         with connection.cursor() as cursor:
             for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _stored_and_resolved(self):
+        """The stored fields; each reference as (stored column, its value in the SELECT);
+        the joins that resolve them."""
+        quote = connection.ops.quote_name
+        stored = [name for name in self.fields if name not in self.staged_only]
+        joins, resolved = "", []
+        for number, reference in enumerate(self.extract.references):
+            table = quote(apps.get_model(reference.model)._meta.db_table)
+            joins += (
+                f" LEFT JOIN {table} AS r{number} "
+                f"ON r{number}.{quote(reference.column)} = s.{quote(reference.field)}"
+            )
+            column = self.model._meta.get_field(reference.stored).column
+            resolved.append((quote(column), f"r{number}.id"))
+        return stored, resolved, joins
+
+    def _insert_parts(self) -> tuple[str, str, str]:
+        """The INSERT's columns, the SELECT's values from the staged rows ``s``, the joins."""
+        quote = connection.ops.quote_name
+        stored, resolved, joins = self._stored_and_resolved()
+        columns = ", ".join([quote(name) for name in stored] + [c for c, _v in resolved])
+        selected = ", ".join([f"s.{quote(name)}" for name in stored] + [v for _c, v in resolved])
+        return columns, selected, joins
 
     def _type(self, name: str) -> str:
         if name in self.staged_only:
