@@ -126,7 +126,7 @@ def reset_request(answers: dict) -> ResetRequest:
     """The complete answers as one request for accounts.services.password_reset_request."""
     identity = answers[IDENTITY.slug]
     birth_date = date.fromisoformat(identity["birth_date"]) if identity["birth_date"] else None
-    proof, digest, amount = Proof.NONE, "", None
+    proof, digest = Proof.NONE, ""
     if EMPLOYER_ACCOUNT.slug in answers:
         digest = answers[EMPLOYER_ACCOUNT.slug].get("account_digest", "")
         proof = Proof.EMPLOYER_ACCOUNT if digest else Proof.NONE
@@ -135,8 +135,8 @@ def reset_request(answers: dict) -> ResetRequest:
     elif IBAN.slug in answers:
         proof, digest = Proof.IBAN, answers[IBAN.slug]["iban_digest"]
     elif AMOUNT.slug in answers:
-        proof, amount = Proof.AMOUNT, Decimal(answers[AMOUNT.slug]["amount"])
-    return ResetRequest(identity["type"], identity["login"], birth_date, proof, digest, amount)
+        proof, digest = Proof.AMOUNT, answers[AMOUNT.slug].get("amount_digest", "")
+    return ResetRequest(identity["type"], identity["login"], birth_date, proof, digest)
 
 
 class ResetState(SessionAnswers):

@@ -131,16 +131,17 @@ class Reference:
 
 @dataclass(frozen=True)
 class ImportWords:
-    """How an import's messages name what it would change (French msgids)."""
+    """How an import's messages name what it would change (French msgids).
 
-    unchanged: str = _("Le registre n'a pas changé.")
-    stopped: str = _("L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé.")
-    vanished: str = _(
-        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
-        "redémarrage du serveur). Le registre n'a pas changé."
-    )
-    interrupted: str = _("Import interrompu : le registre n'a pas changé.")
-    up_to_date: str = _("Rien n'a changé : le registre était déjà à jour.")
+    The registry's are registry.services.REGISTRY_WORDS (not here: marking text for
+    translation at import time needs Django's settings, which parsing processes lack).
+    """
+
+    unchanged: str
+    stopped: str
+    vanished: str
+    interrupted: str
+    up_to_date: str
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Extract:
     the line's fields in contract order and the LineContext; it is imported by name so that
     parsing processes, which do not set Django up, find it. ``staged_only`` fields (with
     their SQL type) are staged to resolve ``references`` and not stored. ``words`` name, in
-    the import's messages, what the extract changes (the registry by default).
+    the import's messages, what the extract changes (None: the registry).
     """
 
     kind: str
@@ -165,7 +166,7 @@ class Extract:
     command: str
     staged_only: tuple[tuple[str, str], ...] = ()
     references: tuple[Reference, ...] = ()
-    words: ImportWords = ImportWords()
+    words: ImportWords | None = None
 
 
 EXTRACTS: dict[str, Extract] = {}

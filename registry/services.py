@@ -56,6 +56,17 @@ CHUNK_LINES = 5000
 PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
 _HEADER_ONLY = _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+# How the messages of an import of the registry (persons, companies) name what it changes.
+REGISTRY_WORDS = ImportWords(
+    unchanged=_("Le registre n'a pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Le registre n'a pas changé."
+    ),
+    interrupted=_("Import interrompu : le registre n'a pas changé."),
+    up_to_date=_("Rien n'a changé : le registre était déjà à jour."),
+)
 
 Progress = Callable[[int, int], None]
 
@@ -581,7 +592,7 @@ class _Import:
 def import_words(kind: str) -> ImportWords:
     """How the messages of an import of ``kind`` name what it changes."""
     extract = EXTRACTS.get(kind)
-    return extract.words if extract else ImportWords()
+    return (extract and extract.words) or REGISTRY_WORDS
 
 
 def _newlines(file) -> int:

@@ -30,7 +30,7 @@ from identity import (
     parse_siret,
 )
 from identity.vitale import NO_PHOTO, PHOTO, PHOTO_PREFIX
-from registry.digests import employer_account_digest, iban_digest, vitale_digest
+from registry.digests import amount_digest, employer_account_digest, iban_digest, vitale_digest
 
 from .registration import SignupProfile
 
@@ -367,7 +367,12 @@ class IbanForm(_KeptSecretForm):
             raise identity_error(error) from None
 
 
-class AmountForm(StepForm):
+class AmountForm(_KeptSecretForm):
+    """The last payment, a proof of identity: kept as its keyed digest, as the registry keeps
+    it (docs/decisions/last-payment-digest.md)."""
+
+    secret_field = "amount"
+    digest_key = "amount_digest"
     amount = TextField(
         label=_("Montant du dernier paiement reçu de la caisse"),
         max_length=30,
@@ -379,17 +384,13 @@ class AmountForm(StepForm):
     )
 
     def clean_amount(self):
+        raw = self.cleaned_data["amount"]
+        if not raw:
+            return ""
         try:
-            return parse_amount(self.cleaned_data["amount"])
+            return amount_digest(str(parse_amount(raw)))
         except IdentityError as error:
             raise identity_error(error) from None
-
-    def stored(self) -> dict:
-        return {"amount": str(self.cleaned_data["amount"])}
-
-    @classmethod
-    def data_from(cls, stored: dict) -> dict:
-        return {"amount": stored.get("amount", "").replace(".", ",")}
 
 
 class EmployerAccountForm(_KeptSecretForm):

@@ -4,8 +4,8 @@ What the session holds under "signup", and why:
 - ``answers``: per page, the cleaned values that page's form stores (``StepForm.stored``):
   the NIR as its 13-character body (shown again on « < Précédent », checked again at the end,
   docs/product.md §5 allows it until completion or abandon), names, date of birth, email and mobile
-  as cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
-  the amount of the last payment as a number. Never the raw POST.
+  as cleaned; the Vitale serial, the IBAN, the employer account number and the amount of the
+  last payment only as keyed digests. Never the raw POST.
 - ``reached``: the step numbers already counted in the funnel for this run.
 - ``touched``: the last answer given; an hour later without another, the whole state is
   dropped, and the session of an anonymous visitor expires an hour after its last answer (its
@@ -17,7 +17,6 @@ Everything goes at completion and at « Abandonner ».
 import datetime
 import time
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.utils import translation
 
@@ -181,13 +180,13 @@ class Wizard(SessionAnswers):
                 proof_digest=account.get("account_digest", ""),
             )
         contact = answers[wizard_steps.CONTACT.slug]
-        proof, digest, amount = Proof.NONE, "", None
+        proof, digest = Proof.NONE, ""
         if wizard_steps.VITALE_SERIAL.slug in answers:
             proof, digest = Proof.VITALE, answers[wizard_steps.VITALE_SERIAL.slug]["serial_digest"]
         elif wizard_steps.IBAN.slug in answers:
             proof, digest = Proof.IBAN, answers[wizard_steps.IBAN.slug]["iban_digest"]
         elif wizard_steps.AMOUNT.slug in answers:
-            proof, amount = Proof.AMOUNT, Decimal(answers[wizard_steps.AMOUNT.slug]["amount"])
+            proof, digest = Proof.AMOUNT, answers[wizard_steps.AMOUNT.slug].get("amount_digest", "")
         return Registration(
             profile=profile,
             language=language,
@@ -199,7 +198,6 @@ class Wizard(SessionAnswers):
             birth_date=datetime.date.fromisoformat(contact["birth_date"]),
             proof=proof,
             proof_digest=digest,
-            amount=amount,
         )
 
 
