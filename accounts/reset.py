@@ -147,9 +147,7 @@ def reset_request(answers: dict) -> ResetRequest:
     identity = answers[IDENTITY.slug]
     birth_date = date.fromisoformat(identity["birth_date"]) if identity["birth_date"] else None
     given = proof_given(verification_answer(answers))
-    return ResetRequest(
-        identity["type"], identity["login"], birth_date, given.proof, given.digest, given.amount
-    )
+    return ResetRequest(identity["type"], identity["login"], birth_date, given.proof, given.digest)
 
 
 class ResetState(SessionAnswers):

@@ -18,6 +18,7 @@ from registry.lines import (
     QUOTABLE_DATE,
     QUOTABLE_WORD,
     Extract,
+    ImportWords,
     LineError,
     Reference,
     extract_register,
@@ -63,12 +64,12 @@ def parse_payment(fields: list[str], context) -> tuple:
     values = (
         digest,
         _reference(reference),
-        paid_on.isoformat(),
+        paid_on,
         _amount(montant_raw, "montant", signed=True),
         _choice(nature, "nature", NATURES),
-        text_value(libelle, "libelle", required=True),
-        debut and debut.isoformat(),
-        fin and fin.isoformat(),
+        _wording(libelle),
+        debut,
+        fin,
     )
     return (*values, row_digest(values))
 
@@ -97,7 +98,7 @@ def parse_contribution(fields: list[str], context) -> tuple:
         siret,
         _reference(reference),
         period,
-        _date(echeance_raw, "date_echeance", required=True).isoformat(),
+        _date(echeance_raw, "date_echeance", required=True),
         _amount(appele_raw, "montant_appele"),
         _amount(paye_raw, "montant_paye"),
         _choice(statut, "statut", STATUSES),
@@ -130,7 +131,12 @@ def _reference(raw: str) -> str:
     return reference
 
 
-def _date(raw: str, column: str, *, required: bool = False) -> datetime.date | None:
+@lru_cache(maxsize=4096)
+def _date(raw: str, column: str, *, required: bool = False) -> str | None:
+    """The date as stored, AAAA-MM-JJ (ordered as the dates are), or None if blank.
+
+    Kept per value: an extract's dates are a few hundred paydays and period bounds.
+    """
     # The usual value, AAAA-MM-JJ exactly: read by the C parser, the shape checked first
     # (fromisoformat alone would also take « 20250305 » or « 2025-W10-3 »).
     if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw[:4].isdigit():
@@ -140,7 +146,7 @@ def _date(raw: str, column: str, *, required: bool = False) -> datetime.date | N
             pass
         else:
             if date >= _EARLIEST:
-                return date
+                return date.isoformat()
     text = raw.strip()
     if not text:
         if required:
@@ -167,7 +173,13 @@ def _date(raw: str, column: str, *, required: bool = False) -> datetime.date | N
         ) from None
     if date < _EARLIEST:
         raise LineError(column, _("La date %(value)s est trop ancienne."), {"value": text})
-    return date
+    return date.isoformat()
+
+
+@lru_cache(maxsize=1024)
+def _wording(raw: str) -> str:
+    """The payment's wording; kept per value, since an extract repeats a few wordings."""
+    return text_value(raw, "libelle", required=True)
 
 
 def _amount(raw: str, column: str, *, signed: bool = False) -> str:
@@ -205,6 +217,28 @@ def _choice(raw: str, column: str, choices: tuple[str, ...]) -> str:
     )
 
 
+# The imports' messages name the payments or the contributions, not the registry.
+PAYMENTS_WORDS = ImportWords(
+    unchanged=_("Les paiements n'ont pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : les paiements n'ont pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Les paiements n'ont pas changé."
+    ),
+    interrupted=_("Import interrompu : les paiements n'ont pas changé."),
+    up_to_date=_("Rien n'a changé : les paiements étaient déjà à jour."),
+)
+CONTRIBUTIONS_WORDS = ImportWords(
+    unchanged=_("Les cotisations n'ont pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : les cotisations n'ont pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Les cotisations n'ont pas changé."
+    ),
+    interrupted=_("Import interrompu : les cotisations n'ont pas changé."),
+    up_to_date=_("Rien n'a changé : les cotisations étaient déjà à jour."),
+)
+
 extract_register(
     Extract(
         kind=PAYMENTS,
@@ -235,6 +269,7 @@ extract_register(
         model="payments.Payment",
         command="import_payments FILE",
         staged_only=(("nir_digest", "varchar(64)"),),
+        words=PAYMENTS_WORDS,
         references=(
             Reference(
                 field="nir_digest",
@@ -280,6 +315,7 @@ extract_register(
         model="payments.Contribution",
         command="import_contributions FILE",
         staged_only=(("nir_digest", "varchar(64)"), ("siret", "varchar(14)")),
+        words=CONTRIBUTIONS_WORDS,
         references=(
             Reference(
                 field="nir_digest",

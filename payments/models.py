@@ -27,8 +27,16 @@ class Payment(models.Model):
         ACCIDENT_TRAVAIL = "accident_travail", _("Accident du travail")
         AUTRE = "autre", _("Autre")
 
+    # Checked by the import's join, not by a constraint whose check would cost a query per
+    # row at the import's commit; the index is « Mes paiements »' below
+    # (docs/decisions/payments-import-speed.md).
     person = models.ForeignKey(
-        Person, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="payments"
+        Person,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        related_name="payments",
+        db_constraint=False,
+        db_index=False,
     )
     # The fund's own id of the payment: the import's upsert key.
     reference = models.CharField(_("référence"), max_length=40)
@@ -65,6 +73,7 @@ class Contribution(models.Model):
         EN_RETARD = "en_retard", _("En retard")
         ECHEANCIER = "echeancier", _("Échéancier accordé")
 
+    # As Payment.person: checked by the import's join, indexed below.
     person = models.ForeignKey(
         Person,
         verbose_name=_("personne"),
@@ -72,6 +81,8 @@ class Contribution(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="contributions",
+        db_constraint=False,
+        db_index=False,
     )
     company = models.ForeignKey(
         Company,
@@ -80,6 +91,8 @@ class Contribution(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="contributions",
+        db_constraint=False,
+        db_index=False,
     )
     reference = models.CharField(_("référence"), max_length=40)
     # "2025", "2025-T1" (a quarter) or "2025-03" (a month), as in the extract.

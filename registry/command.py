@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from registry.models import RegistryImport
-from registry.services import encoding_check, registry_import
+from registry.services import encoding_check, import_words, registry_import
 
 
 def import_arguments_add(parser) -> None:
@@ -51,7 +51,7 @@ def extract_import_run(
             path=path, kind=kind, encoding=encoding, progress=progress, workers=workers
         )
     except KeyboardInterrupt:
-        raise CommandError(_("Import interrompu : le registre n'a pas changé.")) from None
+        raise CommandError(_(import_words(kind).interrupted)) from None
     finally:
         if progress:
             progress.close()

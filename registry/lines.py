@@ -130,6 +130,21 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ImportWords:
+    """How an import's messages name what it would change (French msgids).
+
+    The registry's are registry.services.REGISTRY_WORDS (not here: marking text for
+    translation at import time needs Django's settings, which parsing processes lack).
+    """
+
+    unchanged: str
+    stopped: str
+    vanished: str
+    interrupted: str
+    up_to_date: str
+
+
+@dataclass(frozen=True)
 class Extract:
     """One kind of the fund's extracts (docs/product.md §6): its contract and how a line is stored.
 
@@ -137,7 +152,8 @@ class Extract:
     for duplicates, merged by ``key_field``. ``parser`` is ``"module:function"``, called with
     the line's fields in contract order and the LineContext; it is imported by name so that
     parsing processes, which do not set Django up, find it. ``staged_only`` fields (with
-    their SQL type) are staged to resolve ``references`` and not stored.
+    their SQL type) are staged to resolve ``references`` and not stored. ``words`` name, in
+    the import's messages, what the extract changes (None: the registry).
     """
 
     kind: str
@@ -150,6 +166,7 @@ class Extract:
     command: str
     staged_only: tuple[tuple[str, str], ...] = ()
     references: tuple[Reference, ...] = ()
+    words: ImportWords | None = None
 
 
 EXTRACTS: dict[str, Extract] = {}

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
@@ -38,6 +38,7 @@ from registry.digests import identity_key, line_digester
 from registry.lines import (
     EXTRACTS,
     FileRefused,
+    ImportWords,
     LineContext,
     init_process,
     parse_chunk,
@@ -54,6 +55,18 @@ CHUNK_LINES = 5000
 # Below this many lines to parse, starting parsing processes costs more than it saves.
 PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
+_HEADER_ONLY = _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+# How the messages of an import of the registry (persons, companies) name what it changes.
+REGISTRY_WORDS = ImportWords(
+    unchanged=_("Le registre n'a pas changé."),
+    stopped=_("L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé."),
+    vanished=_(
+        "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé ou "
+        "redémarrage du serveur). Le registre n'a pas changé."
+    ),
+    interrupted=_("Import interrompu : le registre n'a pas changé."),
+    up_to_date=_("Rien n'a changé : le registre était déjà à jour."),
+)
 
 Progress = Callable[[int, int], None]
 
@@ -138,16 +151,16 @@ def _import(*, path, file_name, kind, codec, agent, progress, workers, record) -
         record.message = (
             _translate(refusal.message, refusal.params)
             + " "
-            + gettext("Le registre n'a pas changé.")
+            + gettext(import_words(record.kind).unchanged)
         )
         record.created = record.updated = record.unchanged = record.rejected = 0
         record.rejected_lines = []
     except BaseException as error:
         record.status = RegistryImport.Status.FAILED
         # The error's text could quote a value; its kind is enough to say what happened.
-        record.message = gettext(
-            "L'import s'est arrêté avant la fin (%(error)s) : le registre n'a pas changé."
-        ) % {"error": type(error).__name__}
+        record.message = gettext(import_words(record.kind).stopped) % {
+            "error": type(error).__name__
+        }
         record.created = record.updated = record.unchanged = record.rejected = 0
         record.rejected_lines = []
         _finish(record)
@@ -196,10 +209,7 @@ def registry_imports_interrupted_close() -> int:
             continue
         # Stored, so in the site's language, whoever shows the list.
         with translation.override(settings.LANGUAGE_CODE):
-            message = gettext(
-                "L'import s'est arrêté avant la fin : son processus a disparu (arrêt forcé "
-                "ou redémarrage du serveur). Le registre n'a pas changé."
-            )
+            message = gettext(import_words(record.kind).vanished)
         # Conditional, so that two pages shown at once record it once.
         if RegistryImport.objects.filter(pk=record.pk, status=record.status).update(
             status=RegistryImport.Status.FAILED, finished_at=timezone.now(), message=message
@@ -283,6 +293,9 @@ class _Import:
     The file is read twice: first to decode every line (an encoding error refuses the file
     before anything else) and stage its keyed digest, which one join compares with the
     registry; then to parse only the lines the registry does not already hold as they are.
+    Into an empty table (a first import) nothing can be held: the first reading is skipped
+    and every line parsed at once; an encoding error then refuses the file from wherever it
+    is found, the transaction leaving the table empty as it was.
     """
 
     def __init__(self, record, path, codec, progress, workers):
@@ -294,6 +307,8 @@ class _Import:
         # A heap of (-line, -sequence, entry), largest line on top: the first lines are kept.
         self.rejects: list = []
         self.rejected = 0
+        self.one_reading = False
+        self.parsed_lines = 0
 
     def run(self) -> None:
         try:
@@ -309,18 +324,24 @@ class _Import:
             context = self._context(file)
             body = file.tell()
             staging.create()
-            lines = self._stage_lines(file, staging, context)
-            if lines == 0:
-                raise FileRefused(
-                    _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
-                )
-            # One bit a line, set for the lines to parse: flat for millions of lines.
-            to_parse, count = bytearray(self.last_line // 8 + 1), 0
-            for line in staging.lines_to_parse():
-                to_parse[line >> 3] |= 1 << (line & 7)
-                count += 1
-            if count:
+            # Into an empty table every line is new: the first reading would find nothing
+            # held, so the lines are parsed in one reading.
+            self.one_reading = staging.target_empty()
+            if self.one_reading:
+                # An estimate, for the parsing processes: the last line may have no line end.
+                to_parse, count = None, _newlines(file) + 1
                 file.seek(body)
+            else:
+                lines = self._stage_lines(file, staging, context)
+                if lines == 0:
+                    raise FileRefused(_HEADER_ONLY)
+                # One bit a line, set for the lines to parse: flat for millions of lines.
+                to_parse, count = bytearray(self.last_line // 8 + 1), 0
+                for line in staging.lines_to_parse():
+                    to_parse[line >> 3] |= 1 << (line & 7)
+                    count += 1
+                file.seek(body)
+            if count:
                 lines_to_parse = self._lines_to_parse(file, to_parse, context)
                 parsed = self._parsed(lines_to_parse, context, count, staging.postgresql)
                 for rows, rejects in parsed:
@@ -328,14 +349,23 @@ class _Import:
                     for line, column, message, params in rejects:
                         self._reject(line, column, _translate(message, params))
                     self._progress(2)
+            if self.one_reading:
+                lines = self.parsed_lines
+                if lines == 0:
+                    raise FileRefused(_HEADER_ONLY)
             if self.progress:
                 self.progress(self.total, self.total)
             after = os.fstat(file.fileno())
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise FileRefused(_("Le fichier a été modifié pendant l'import : relancez-le."))
-        self._reject_duplicates(staging)
-        self._reject_unresolved(staging)
-        created, updated = staging.merge(timezone.now())
+        now = timezone.now()
+        created = self._insert_into_empty(staging, now) if self.one_reading else None
+        if created is None:
+            self._reject_duplicates(staging)
+            self._reject_unresolved(staging)
+            created, updated = staging.merge(now, into_empty=self.one_reading)
+        else:
+            updated = 0
         staging.drop()
         record = self.record
         record.status = RegistryImport.Status.DONE
@@ -354,26 +384,53 @@ class _Import:
             self._progress(1)
         return count
 
-    def _lines_to_parse(self, file, to_parse: bytearray, context: LineContext):
+    def _lines_to_parse(self, file, to_parse: bytearray | None, context: LineContext):
         """Second reading: yield, by chunks, the lines to parse, with their digests.
 
         The other lines are skipped before they are even decoded: the first reading
-        checked them.
+        checked them. Without ``to_parse`` (one reading), every line but blank ones is
+        parsed, and counted in ``parsed_lines``.
         """
         digest = line_digester(context.reading, key=context.key)
-        number, chunk = 1, []
+        number, chunk, parsed = 1, [], 0
         self.position = file.tell()
         for raw in file:
             number += 1
             self.position += len(raw)
-            if not to_parse[number >> 3] & (1 << (number & 7)):
-                continue
-            text = self._decode(raw, number).rstrip("\r\n")
+            if to_parse is not None:
+                if not to_parse[number >> 3] & (1 << (number & 7)):
+                    continue
+                text = self._decode(raw, number).rstrip("\r\n")
+            else:
+                text = self._decode(raw, number).rstrip("\r\n")
+                if not text or text.isspace():
+                    continue
+                parsed += 1
             chunk.append((number, text, digest(text)))
             if len(chunk) == CHUNK_LINES:
                 yield chunk
                 chunk = []
+        self.parsed_lines = parsed
         yield chunk
+
+    def _insert_into_empty(self, staging: Staging, now) -> int | None:
+        """Insert every staged row at once; return how many, or None to take the long way.
+
+        Into an empty table a file without repeated identifiers nor unknown references,
+        the usual case, needs no search for them: the insert breaks no uniqueness and
+        inserts all the rows staged. Otherwise it is undone, and the duplicates and unknown
+        references are looked for as in any import.
+        """
+        staged = self.parsed_lines - self.rejected
+        try:
+            with transaction.atomic():
+                inserted = staging.insert_found(now)
+                if inserted == staged:
+                    return inserted
+                transaction.set_rollback(True)
+        except IntegrityError:  # an identifier on two lines: the savepoint is rolled back
+            pass
+        return None
 
     def _reject_unresolved(self, staging: Staging) -> None:
         """Lines naming someone the registry does not hold (a payment of an unknown NIR)."""
@@ -401,9 +458,12 @@ class _Import:
     def _progress(self, reading: int) -> None:
         """Report progress: the first reading counts for a tenth, the parsing for the rest."""
         if self.progress:
-            done = (
-                self.position // 10 if reading == 1 else self.total // 10 + self.position * 9 // 10
-            )
+            if self.one_reading:
+                done = self.position
+            elif reading == 1:
+                done = self.position // 10
+            else:
+                done = self.total // 10 + self.position * 9 // 10
             self.progress(min(done, self.total), self.total)
 
     def _context(self, file) -> LineContext:
@@ -529,6 +589,20 @@ class _Import:
             heapq.heapreplace(self.rejects, item)
 
 
+def import_words(kind: str) -> ImportWords:
+    """How the messages of an import of ``kind`` name what it changes."""
+    extract = EXTRACTS.get(kind)
+    return (extract and extract.words) or REGISTRY_WORDS
+
+
+def _newlines(file) -> int:
+    """How many line ends remain in the file, read by blocks (flat memory)."""
+    count = 0
+    while block := file.read(1 << 20):
+        count += block.count(b"\n")
+    return count
+
+
 def _enumeration(numbers: list[int]) -> str:
     """ "3 et 5", "3, 5 et 9"."""
     texts = [str(number) for number in numbers]
@@ -548,7 +622,7 @@ def _summary(record: RegistryImport) -> str:
         "rejected": record.rejected,
     }
     if not record.created and not record.updated:
-        text += " " + gettext("Rien n'a changé : le registre était déjà à jour.")
+        text += " " + gettext(import_words(record.kind).up_to_date)
     if record.rejected > len(record.rejected_lines):
         text += " " + gettext("Le rapport liste les %(kept)s premières lignes rejetées.") % {
             "kept": len(record.rejected_lines)

@@ -5,7 +5,8 @@ Two temporary tables live for the length of one import, in the connection's own 
 (nothing else sees them; they vanish with it):
 
 - the lines: each line's number and keyed line digest, written first; one join with the
-  registry tells which lines it already holds word for word, which are then not parsed;
+  registry tells which lines it already holds word for word, which are then not parsed (an
+  import into an empty table skips this: every line is parsed);
 - the rows: the parsed values of the other lines, applied by set-based statements (an UPDATE
   of the rows whose digest changed, an INSERT of the new identifiers).
 
@@ -44,6 +45,8 @@ class Staging:
         self.columns = ", ".join(quote(name) for name in self.fields)
         # PostgreSQL takes rows by COPY, as text (registry.copy_text); SQLite by INSERT.
         self.postgresql = connection.vendor == "postgresql"
+        # The lines' holders, made by lines_to_parse (not in an import into an empty table).
+        self.holders_made = False
 
     def create(self) -> None:
         """Create both tables, empty, the rows with the model's own column types."""
@@ -55,6 +58,9 @@ class Staging:
             if self.postgresql:
                 # Millions of rows in one statement: the web's 30 s timeout is not for this.
                 cursor.execute("SET LOCAL statement_timeout = 0")
+                # The duplicates' grouping and the merge's joins hash millions of keys: in
+                # memory rather than in batches spilled to disk (this transaction only).
+                cursor.execute("SET LOCAL work_mem = '64MB'")
                 # Another import waits for this one to commit; readers are never blocked.
                 cursor.execute(f"LOCK TABLE {self.target} IN SHARE ROW EXCLUSIVE MODE")
             for table in (self.rows, self.lines, self.holders):
@@ -63,6 +69,12 @@ class Staging:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.lines} (line integer, line_digest varchar(64))"
             )
+
+    def target_empty(self) -> bool:
+        """Whether the table imported into holds no row (a first import)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self.target})")  # noqa: S608
+            return cursor.fetchone()[0]
 
     def write_lines(self, lines: list[tuple[int, str]]) -> None:
         """Append ``(line number, line digest)`` pairs."""
@@ -86,6 +98,7 @@ class Staging:
             if self.postgresql:
                 # The planner knows nothing of a freshly filled temporary table.
                 cursor.execute(f"ANALYZE {self.lines}")
+            self.holders_made = True
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.holders} AS "  # noqa: S608
                 f"SELECT l.line, t.{self.key} AS k FROM {self.lines} AS l "
@@ -107,10 +120,9 @@ class Staging:
 
     def duplicates(self) -> list[list[int]]:
         """The line numbers of each identifier found on several lines, parsed or held."""
-        keys = (
-            f"SELECT {self.key} AS k, line FROM {self.rows} "  # noqa: S608
-            f"UNION ALL SELECT k, line FROM {self.holders} WHERE k IS NOT NULL"
-        )
+        keys = f"SELECT {self.key} AS k, line FROM {self.rows}"  # noqa: S608
+        if self.holders_made:
+            keys += f" UNION ALL SELECT k, line FROM {self.holders} WHERE k IS NOT NULL"  # noqa: S608
         with connection.cursor() as cursor:
             if self.postgresql:
                 cursor.execute(f"ANALYZE {self.rows}")
@@ -158,28 +170,27 @@ class Staging:
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {self.rows} WHERE line IN ({marks})", batch)  # noqa: S608
 
-    def merge(self, now) -> tuple[int, int]:
-        """Apply the staged rows to the registry; return (created, updated)."""
+    def merge(self, now, *, into_empty: bool = False) -> tuple[int, int]:
+        """Apply the staged rows to the registry; return (created, updated).
+
+        ``into_empty``: the table held no row when the import locked it, so every staged row
+        is inserted, with no update to look for."""
         quote = connection.ops.quote_name
         key, target = self.key, self.target
-        stored = [name for name in self.fields if name not in self.staged_only]
-        # Each reference resolved by a join: (stored column, its value in the SELECT).
-        joins, resolved = "", []
-        for number, reference in enumerate(self.extract.references):
-            table = quote(apps.get_model(reference.model)._meta.db_table)
-            joins += (
-                f" LEFT JOIN {table} AS r{number} "
-                f"ON r{number}.{quote(reference.column)} = s.{quote(reference.field)}"
-            )
-            column = self.model._meta.get_field(reference.stored).column
-            resolved.append((quote(column), f"r{number}.id"))
+        stored, resolved, _joins = self._stored_and_resolved()
         assignments = ", ".join(
             [f"{quote(name)} = s.{quote(name)}" for name in stored if quote(name) != key]
             + [f"{column} = {value}" for column, value in resolved]
         )
-        columns = ", ".join([quote(name) for name in stored] + [c for c, _v in resolved])
-        selected = ", ".join([f"s.{quote(name)}" for name in stored] + [v for _c, v in resolved])
+        columns, selected, joins = self._insert_parts()
         with connection.cursor() as cursor:
+            if into_empty:
+                cursor.execute(
+                    f"INSERT INTO {target} ({columns}, line_digest, created_at, updated_at) "  # noqa: S608
+                    f"SELECT {selected}, s.line_digest, %s, %s FROM {self.rows} AS s{joins}",
+                    [now, now],
+                )
+                return cursor.rowcount, 0
             cursor.execute(
                 f"UPDATE {target} SET {assignments}, line_digest = s.line_digest, "  # noqa: S608
                 f"updated_at = %s FROM {self.rows} AS s{joins} "
@@ -204,10 +215,53 @@ class Staging:
             created = cursor.rowcount
         return created, updated
 
+    def insert_found(self, now) -> int:
+        """Insert the staged rows whose references are found; return how many went in.
+
+        Raises IntegrityError if two rows share an identifier, or one is already held: run
+        it in a savepoint, and compare the count with the rows staged.
+        """
+        columns, selected, joins = self._insert_parts()
+        found = " OR ".join(
+            f"r{number}.id IS NOT NULL" for number in range(len(self.extract.references))
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.target} ({columns}, line_digest, created_at, updated_at) "  # noqa: S608
+                f"SELECT {selected}, s.line_digest, %s, %s FROM {self.rows} AS s{joins}"
+                + (f" WHERE {found}" if found else ""),
+                [now, now],
+            )
+            return cursor.rowcount
+
     def drop(self) -> None:
         with connection.cursor() as cursor:
             for table in (self.rows, self.lines, self.holders):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _stored_and_resolved(self):
+        """The stored fields; each reference as (stored column, its value in the SELECT);
+        the joins that resolve them."""
+        quote = connection.ops.quote_name
+        stored = [name for name in self.fields if name not in self.staged_only]
+        joins, resolved = "", []
+        for number, reference in enumerate(self.extract.references):
+            table = quote(apps.get_model(reference.model)._meta.db_table)
+            joins += (
+                f" LEFT JOIN {table} AS r{number} "
+                f"ON r{number}.{quote(reference.column)} = s.{quote(reference.field)}"
+            )
+            column = self.model._meta.get_field(reference.stored).column
+            resolved.append((quote(column), f"r{number}.id"))
+        return stored, resolved, joins
+
+    def _insert_parts(self) -> tuple[str, str, str]:
+        """The INSERT's columns, the SELECT's values from the staged rows ``s``, the joins."""
+        quote = connection.ops.quote_name
+        stored, resolved, joins = self._stored_and_resolved()
+        columns = ", ".join([quote(name) for name in stored] + [c for c, _v in resolved])
+        selected = ", ".join([f"s.{quote(name)}" for name in stored] + [v for _c, v in resolved])
+        return columns, selected, joins
 
     def _type(self, name: str) -> str:
         if name in self.staged_only:

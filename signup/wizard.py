@@ -4,8 +4,8 @@ What the session holds under "signup", and why:
 - ``answers``: per page, the cleaned values that page's form stores (``StepForm.stored``):
   the NIR as its 13-character body (shown again on « < Précédent », checked again at the end,
   docs/product.md §5 allows it until completion or abandon), names, date of birth, email and mobile
-  as cleaned; the Vitale serial, the IBAN and the employer account number only as keyed digests;
-  the amount of the last payment as a number. Never the raw POST.
+  as cleaned; the Vitale serial, the IBAN, the employer account number and the amount of the
+  last payment only as keyed digests. Never the raw POST.
 - ``reached``: the step numbers already counted in the funnel for this run.
 - ``touched``: the last answer given; an hour later without another, the whole state is
   dropped, and the session of an anonymous visitor expires an hour after its last answer (its
@@ -126,7 +126,6 @@ class Wizard(SessionAnswers):
             birth_date=datetime.date.fromisoformat(contact["birth_date"]),
             proof=given.proof,
             proof_digest=given.digest,
-            amount=given.amount,
         )
 
 

@@ -2,9 +2,10 @@
 
 The registration (signup.steps) and « Mot de passe oublié » (accounts.reset) show them on
 pages of their own. A form stores only cleaned values, and never a proof of identity in clear:
-the Vitale serial, the IBAN and the employer account number are kept as keyed digests from the
-moment the page is validated. What a form needs from an earlier answer (the card chosen, for
-the serial) is given to it by its page (core.wizard), never read by another page's slug.
+the Vitale serial, the IBAN, the employer account number and the last payment's amount are kept
+as keyed digests from the moment the page is validated. What a form needs from an earlier
+answer (the card chosen, for the serial) is given to it by its page (core.wizard), never read
+by another page's slug.
 """
 
 from django import forms
@@ -20,7 +21,7 @@ from identity import (
     parse_iban,
 )
 from identity.vitale import NO_PHOTO, PHOTO, PHOTO_PREFIX
-from registry.digests import employer_account_digest, iban_digest, vitale_digest
+from registry.digests import amount_digest, employer_account_digest, iban_digest, vitale_digest
 
 
 class HintedRadioSelect(forms.RadioSelect):
@@ -180,7 +181,12 @@ class IbanForm(_KeptSecretForm):
             raise identity_error(error) from None
 
 
-class AmountForm(StepForm):
+class AmountForm(_KeptSecretForm):
+    """The last payment, a proof of identity: kept as its keyed digest, as the registry keeps
+    it (docs/decisions/last-payment-digest.md)."""
+
+    secret_field = "amount"
+    digest_key = "amount_digest"
     amount = TextField(
         label=_("Montant du dernier paiement reçu de la caisse"),
         max_length=30,
@@ -192,17 +198,13 @@ class AmountForm(StepForm):
     )
 
     def clean_amount(self):
+        raw = self.cleaned_data["amount"]
+        if not raw:
+            return ""
         try:
-            return parse_amount(self.cleaned_data["amount"])
+            return amount_digest(str(parse_amount(raw)))
         except IdentityError as error:
             raise identity_error(error) from None
-
-    def stored(self) -> dict:
-        return {"amount": str(self.cleaned_data["amount"])}
-
-    @classmethod
-    def data_from(cls, stored: dict) -> dict:
-        return {"amount": stored.get("amount", "").replace(".", ",")}
 
 
 class EmployerAccountForm(_KeptSecretForm):

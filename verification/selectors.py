@@ -17,7 +17,10 @@ def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=N
     if proof == Proof.AMOUNT:
         # Digests on both sides (docs/product.md §5): the payments extract's latest payments when
         # the fund sent it, else the registry's column.
-        typed = amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
+        # The wizards give the typed amount's digest (the session never holds it in clear).
+        typed = proof_digest or (
+            amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
+        )
         candidates = last_payment_digests(person) if person else [""]
         matches = False
         for on_file in candidates:

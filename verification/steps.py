@@ -9,7 +9,6 @@ make. So neither journey depends on the other's slugs.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from core.wizard import StepForm
 
@@ -72,11 +71,10 @@ def serial_given(answer: Answer) -> dict:
 
 @dataclass(frozen=True, repr=False)
 class ProofGiven:
-    """The proof step 4's answers make: which one, as a keyed digest or an amount."""
+    """The proof step 4's answers make: which one, as a keyed digest (never in clear)."""
 
     proof: str = Proof.NONE
     digest: str = ""
-    amount: Decimal | None = None
 
     def __repr__(self) -> str:
         return f"ProofGiven({self.proof!r})"
@@ -93,5 +91,5 @@ def proof_given(answer: Answer) -> ProofGiven:
     if (iban := answer(IBAN)) is not None:
         return ProofGiven(Proof.IBAN, iban["iban_digest"])
     if (amount := answer(AMOUNT)) is not None:
-        return ProofGiven(Proof.AMOUNT, amount=Decimal(amount["amount"]))
+        return ProofGiven(Proof.AMOUNT, amount.get("amount_digest", ""))
     return ProofGiven()

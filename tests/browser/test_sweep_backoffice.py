@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from delivery.models import Letter, LetterBatch
+from registry.models import RegistryImport
 from signup.models import FunnelCount
 from tests.backoffice import factories
 from tests.backoffice.conftest import current_code
@@ -33,6 +34,16 @@ def office():
     busy = factories.agent(login="agent.pressé")
     for _ in range(10):
         AuditEvent.objects.create(type=AuditEvent.Type.ACCOUNT_UNLOCKED, actor=busy)
+    # A payments import listed with the registry's, a rejected line in its report.
+    payments = RegistryImport.objects.create(
+        kind=RegistryImport.Kind.PAYMENTS,
+        file_name="paiements-novembre.csv",
+        status=RegistryImport.Status.DONE,
+        created=1,
+        rejected=1,
+        rejected_lines=[{"line": 3, "column": "nature", "reason": "Valeur inconnue : « loto »."}],
+        message="Créés : 1 ; mis à jour : 0 ; inchangés : 0 ; lignes rejetées : 1.",
+    )
     return {
         # A supervisor: every page of an agent, and the supervisors' own (upload, alerts).
         "agent": factories.agent(groups=("agent", "superviseur")),
@@ -49,6 +60,8 @@ def office():
             "/agents/backoffice/memberaccount/",
             f"/agents/backoffice/memberaccount/{letter.user.pk}/change/",
             "/agents/registry/registryimport/importer/",
+            "/agents/registry/registryimport/?kind__exact=payments",
+            f"/agents/registry/registryimport/{payments.pk}/change/",
         ],
         "request": request,
     }

@@ -165,7 +165,7 @@ def test_an_import_that_fails_leaves_the_previous_payments_whole(tmp_path, monke
 
     from registry.staging import Staging
 
-    def broken(self, now):
+    def broken(self, now, **options):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(Staging, "merge", broken)
@@ -190,3 +190,141 @@ def test_the_commands_print_the_report(tmp_path, capsys):
     cpath = factories.extract(tmp_path / "c.csv", [factories.contribution(1)], kind=CONTRIBUTIONS)
     call_command("import_contributions", str(cpath))
     assert "Créés : 1" in capsys.readouterr().out
+
+
+# --- A first import (into an empty table) is read once; the others twice -------------------
+
+
+def stored_payments():
+    return sorted(
+        Payment.objects.values_list(
+            "reference",
+            "person_id",
+            "date_paiement",
+            "montant",
+            "nature",
+            "libelle",
+            "periode_debut",
+            "periode_fin",
+            "row_digest",
+            "line_digest",
+        )
+    )
+
+
+def test_a_first_import_stores_and_reports_as_an_import_into_a_table_holding_payments(tmp_path):
+    factories.registry_with(tmp_path, 1, 2)
+    rows = [
+        factories.payment(1),
+        "",
+        factories.payment(2, order=2, montant="-7", periode_debut="", periode_fin=""),
+        factories.payment(3, nature="loterie"),
+        "   ",
+        factories.payment(4, order=9),
+        factories.payment(5, libelle="  Pension   de réversion "),
+    ]
+    path = factories.extract(tmp_path / "payments.csv", rows)
+    first = run(path)
+    assert (first.created, first.rejected) == (3, 2)
+    assert [entry["line"] for entry in first.rejected_lines] == [5, 7]
+    held_alone = stored_payments()
+
+    # The same file into a table that already holds another payment: read twice.
+    Payment.objects.all().delete()
+    run(factories.extract(tmp_path / "other.csv", [factories.payment(99)]))
+    second = run(path)
+    assert (second.created, second.rejected) == (3, 2)
+    assert second.rejected_lines == first.rejected_lines
+    assert [row for row in stored_payments() if row[0] != "PAI-00000099"] == held_alone
+    assert run(path).unchanged == 3
+
+
+def test_a_first_import_with_a_bad_byte_on_a_late_line_is_refused_whole(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    path = factories.extract(tmp_path / "p.csv", [factories.payment(n) for n in range(1, 9)])
+    path.write_bytes(path.read_bytes() + b"1850597701001;PAI-9;2025-03-05;1;autre;Caf\xe9;;\n")
+    record = run(path)
+    assert record.status == RegistryImport.Status.REFUSED
+    assert "octet invalide ligne 10" in record.message
+    assert not Payment.objects.exists()
+
+
+def test_a_first_import_of_a_header_alone_is_refused(tmp_path):
+    record = run(factories.extract(tmp_path / "p.csv", ["", " "]))
+    assert record.status == RegistryImport.Status.REFUSED
+    assert "ne contient que la ligne d'en-tête" in record.message
+
+
+def test_a_first_import_interrupted_at_a_later_batch_leaves_the_table_empty(tmp_path, monkeypatch):
+    factories.registry_with(tmp_path, 1)
+    from registry.staging import Staging
+
+    monkeypatch.setattr("registry.services.CHUNK_LINES", 2)
+    write, batches = Staging.write, []
+
+    def write_then_stop(self, staged):
+        batches.append(staged)
+        if len(batches) == 3:
+            raise KeyboardInterrupt
+        write(self, staged)
+
+    monkeypatch.setattr(Staging, "write", write_then_stop)
+    path = factories.extract(tmp_path / "p.csv", [factories.payment(n) for n in range(1, 9)])
+    with pytest.raises(KeyboardInterrupt):
+        run(path, workers=0)
+    assert not Payment.objects.exists()
+    assert RegistryImport.objects.latest("pk").status == RegistryImport.Status.FAILED
+
+
+def test_a_first_import_of_one_line_without_a_line_end_imports_it(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    path = factories.extract(tmp_path / "p.csv", [factories.payment(1)])
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
+    assert run(path).created == 1
+
+
+# --- The messages name the payments or the contributions, not the registry -----------------
+
+
+def test_the_messages_name_the_payments_or_the_contributions_not_the_registry(
+    tmp_path, monkeypatch
+):
+    from django.core.management import CommandError, call_command
+
+    from registry.services import registry_imports_interrupted_close
+
+    factories.registry_with(tmp_path, 1)
+    path = factories.extract(tmp_path / "p.csv", [factories.payment(1)])
+    run(path)
+    assert run(path).message.endswith("Rien n'a changé : les paiements étaient déjà à jour.")
+    refused = run(factories.extract(tmp_path / "empty.csv", []))
+    assert refused.message.endswith(". Les paiements n'ont pas changé.")
+    contributions = factories.extract(tmp_path / "c.csv", [], kind=CONTRIBUTIONS)
+    assert run(contributions, CONTRIBUTIONS).message.endswith("Les cotisations n'ont pas changé.")
+
+    killed = RegistryImport.objects.create(kind=PAYMENTS, file_name="p.csv", pid=None)
+    assert registry_imports_interrupted_close() == 1
+    killed.refresh_from_db()
+    assert killed.message.endswith("redémarrage du serveur). Les paiements n'ont pas changé.")
+
+    from registry.staging import Staging
+
+    def broken(self, now, **options):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(Staging, "merge", broken)
+    with pytest.raises(RuntimeError):
+        run(path)
+    failed = RegistryImport.objects.latest("pk")
+    assert failed.message == (
+        "L'import s'est arrêté avant la fin (RuntimeError) : les paiements n'ont pas changé."
+    )
+
+    def interrupted(**options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("registry.command.registry_import", interrupted)
+    with pytest.raises(CommandError, match="Import interrompu : les cotisations n'ont pas changé"):
+        call_command("import_contributions", str(contributions))
+    messages = RegistryImport.objects.values_list("message", flat=True)
+    assert not any("registre n'a pas changé" in message for message in messages)
