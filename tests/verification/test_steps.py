@@ -1,7 +1,6 @@
 """Step 4's questions: the order the answers lead through them and the proof they make, read
 through the answers by question, whatever the pages that ask them."""
 
-from decimal import Decimal
 
 import pytest
 
@@ -56,13 +55,13 @@ def test_the_serial_is_given_the_card_chosen_and_nothing_else():
     assert serial_given(answered()) == {"card": None}
 
 
-def test_the_answers_make_one_proof_as_digest_or_amount():
+def test_the_answers_make_one_proof_as_a_digest():
     assert proof_given(answered(vitale_serial={"serial_digest": "s" * 64})) == ProofGiven(
         Proof.VITALE, "s" * 64
     )
     assert proof_given(answered(iban={"iban_digest": "i" * 64})) == ProofGiven(Proof.IBAN, "i" * 64)
-    assert proof_given(answered(amount={"amount": "123.45"})) == ProofGiven(
-        Proof.AMOUNT, amount=Decimal("123.45")
+    assert proof_given(answered(amount={"amount_digest": "a" * 64})) == ProofGiven(
+        Proof.AMOUNT, "a" * 64
     )
     assert proof_given(answered(employer_account={"account_digest": "e" * 64})) == ProofGiven(
         Proof.EMPLOYER_ACCOUNT, "e" * 64
