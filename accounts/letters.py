@@ -2,8 +2,6 @@
 on file of each account, read from its registry row, and the temporary passwords the letters
 carry, made at print time (docs/product.md §4, §7). Registered in AccountsConfig.ready."""
 
-from django.db.models import prefetch_related_objects
-
 from delivery.letters import LetterRecipients, letter_recipients_register
 from delivery.postal import PostalAddress, recipient_line
 from identity import first_given_name
@@ -47,12 +45,6 @@ def _recipient(first_name: str, last_name: str) -> str:
     return recipient_line(first_name, last_name) if last_name.strip() else ""
 
 
-def _addresses(users: list[User]) -> list[PostalAddress | None]:
-    # The registry rows of a chunk of letters in two queries, not one per letter.
-    prefetch_related_objects(users, "person", "company")
-    return [letter_address(user) for user in users]
-
-
 def _passwords_issue(user_ids: list[int], at):
     issued = temporary_passwords_issue(
         users=user_ids, channel=TemporaryPassword.Channel.POST, at=at
@@ -66,7 +58,9 @@ def _passwords_void(user_ids: list[int]) -> None:
 
 letter_recipients_register(
     LetterRecipients(
-        addresses=_addresses,
+        address=letter_address,
+        # Read with the letters, in the batch's own query.
+        address_reads=("person", "company"),
         passwords_issue=_passwords_issue,
         passwords_void=_passwords_void,
     )

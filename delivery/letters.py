@@ -73,8 +73,10 @@ class LetterRecipients:
     its AppConfig.ready, accounts.letters): delivery knows the accounts only through the user
     model, and never makes a password nor reads the registry itself."""
 
-    # The postal address on file of each of these accounts, in their order (None: none on file).
-    addresses: Callable[[list], list[PostalAddress | None]]
+    # The postal address on file of an account (None: none on file), and the relations of the
+    # user model it reads, which the batch loads with the letters (select_related).
+    address: Callable[[object], PostalAddress | None]
+    address_reads: tuple[str, ...]
     # A new temporary password for each of these account ids, in their order, made at ``at``
     # (the previous ones void): each as (the password in clear, until when it is valid).
     passwords_issue: Callable[[list[int], datetime.datetime], list[tuple[str, datetime.datetime]]]
@@ -228,7 +230,7 @@ def _print(ids: list[int], *, out, agent) -> BatchReport:
     for start in range(0, len(ids), CHUNK_SIZE):
         letters = list(
             Letter.objects.filter(pk__in=ids[start : start + CHUNK_SIZE])
-            .select_related("user")
+            .select_related("user", *(f"user__{name}" for name in _hooks().address_reads))
             .order_by("created_at", "pk")
         )
         _print_chunk(letters, printer=printer, now=now, batch=batch, report=report, texts=texts)
@@ -245,24 +247,16 @@ def _print(ids: list[int], *, out, agent) -> BatchReport:
 
 def _print_chunk(letters, *, printer, now, batch, report, texts) -> None:
     hooks = _hooks()
-    active = [letter for letter in letters if letter.user.is_active]
-    addresses = dict(
-        zip(
-            (letter.pk for letter in active),
-            hooks.addresses([letter.user for letter in active]),
-            strict=True,
-        )
-    )
     printable = []
     for letter in letters:
         reason = None
         if not letter.user.is_active:
             reason = "inactive"
-        elif addresses[letter.pk] is None:
+        elif (address := hooks.address(letter.user)) is None:
             reason = "no_address"
         else:
             try:
-                lines = address_block(addresses[letter.pk])
+                lines = address_block(address)
             except AddressError as error:
                 reason = "no_address" if "no postcode" in str(error) else "address"
         if reason:
