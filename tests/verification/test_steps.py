@@ -1,7 +1,6 @@
 """Step 4's questions: the order the answers lead through them and the proof they make, read
 through the answers by question, whatever the pages that ask them."""
 
-
 import pytest
 
 from verification import steps
