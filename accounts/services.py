@@ -16,8 +16,8 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
 from core.throttle import limit_take
+from delivery.letters import letter_waiting_or_recent
 from delivery.models import EmailDelivery, Letter
-from delivery.selectors import letter_queued_since
 from delivery.services import email_enqueue, letter_queue
 from identity import first_given_name, format_siret
 from registry.digests import siret_digest
@@ -101,8 +101,7 @@ def login_failure_record(*, request, finding: LoginFinding) -> None:
 COMPANY_PROFILE = "entreprise"
 
 
-@transaction.atomic
-def member_account_open(
+def member_account_create(
     *,
     person=None,
     company=None,
@@ -114,9 +113,8 @@ def member_account_open(
     language: str,
     channel: str,
     cgu_version: str = "",
-) -> tuple[User, bool]:
-    """The member account of a registry person or company, created if it has none; and whether
-    it was created now (a registration that matched, an agent's approval of a request).
+) -> User:
+    """The member account of a registry person or company; IntegrityError if it has one.
 
     The account is made from the registry row: its login is the identifier's keyed digest, its
     identifier shown masked; a person's account takes the registry's names and ``profile`` if
@@ -125,12 +123,56 @@ def member_account_open(
     one, and the member must then choose theirs. The email is kept as typed and not confirmed:
     logging in with the password emailed to it proves it, and an account created by post
     confirms it by a link. ``cgu_version``: the terms the member accepted now, if they did.
+
+    One INSERT and nothing else, no savepoint: a registration makes the same statements
+    whatever the identifier typed (docs/decisions/no-hash-in-the-request.md), and the same
+    registration sent twice at once fails whole, to be tried again (signup.views).
     """
+    login, fields = _member_account_fields(
+        person=person,
+        company=company,
+        profile=profile,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    if cgu_version:
+        fields.update(cgu_version=cgu_version, cgu_accepted_at=timezone.now())
+    return User.objects.create_user(
+        login,
+        None,  # an unusable password, and no argon2 hash computed in the request
+        kind=User.Kind.MEMBER,
+        email=email,
+        email_confirmed=False,
+        mobile=mobile,
+        language=language or "fr",
+        channel=channel,
+        must_change_password=True,
+        **fields,
+    )
+
+
+def member_account_open(*, person=None, company=None, **values) -> tuple[User, bool]:
+    """The member account of a registry person or company, created as member_account_create
+    does if it has none; and whether it was created now (an agent's approval of a request)."""
+    try:
+        with transaction.atomic():
+            return member_account_create(person=person, company=company, **values), True
+    except IntegrityError:
+        login, _fields = _member_account_fields(person=person, company=company)
+        account = User.objects.filter(login=login).first()
+        if account is None:
+            raise
+        return account, False
+
+
+def _member_account_fields(
+    *, person=None, company=None, profile: str = "", first_name: str = "", last_name: str = ""
+) -> tuple[str, dict]:
+    """The login and the fields a member account takes from its registry row."""
     if person is None and company is None:
         raise ValueError("a person or a company")
     if person is not None:
-        login = person.nir_digest
-        fields = {
+        return person.nir_digest, {
             "identifier_type": User.IdentifierType.NIR,
             "identifier_masked": person.nir_masked,
             "person": person,
@@ -138,40 +180,14 @@ def member_account_open(
             "first_name": first_given_name(person.prenoms),
             "last_name": person.nom,
         }
-    else:
-        login = siret_digest(company.siret)
-        fields = {
-            "identifier_type": User.IdentifierType.SIRET,
-            "identifier_masked": format_siret(company.siret),
-            "company": company,
-            "profile": COMPANY_PROFILE,
-            "first_name": first_name,
-            "last_name": last_name,
-        }
-    if cgu_version:
-        fields.update(cgu_version=cgu_version, cgu_accepted_at=timezone.now())
-    # Created first and read only when it exists: a registration makes the same reads whatever
-    # the identifier typed (docs/decisions/no-hash-in-the-request.md).
-    try:
-        with transaction.atomic():
-            account = User.objects.create_user(
-                login,
-                None,  # an unusable password, and no argon2 hash computed in the request
-                kind=User.Kind.MEMBER,
-                email=email,
-                email_confirmed=False,
-                mobile=mobile,
-                language=language or "fr",
-                channel=channel,
-                must_change_password=True,
-                **fields,
-            )
-    except IntegrityError:
-        account = User.objects.filter(login=login).first()
-        if account is None:
-            raise
-        return account, False
-    return account, True
+    return siret_digest(company.siret), {
+        "identifier_type": User.IdentifierType.SIRET,
+        "identifier_masked": format_siret(company.siret),
+        "company": company,
+        "profile": COMPANY_PROFILE,
+        "first_name": first_name,
+        "last_name": last_name,
+    }
 
 
 @transaction.atomic
@@ -420,7 +436,8 @@ def _reset_letter(user: User) -> bool:
 
     At most one a day, and none while one is waiting: a letter costs the fund postage.
     """
-    if letter_queued_since(user=user, since=timezone.now() - timedelta(days=1)):
+    since = timezone.now() - timedelta(days=1)
+    if letter_waiting_or_recent(user=user, reason="password_reset", since=since):
         return False
-    _letter, queued = letter_queue(user=user, language=user.language, reason="password_reset")
-    return queued
+    letter_queue(user=user, language=user.language, reason="password_reset", none_waiting=True)
+    return True

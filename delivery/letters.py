@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -380,3 +381,26 @@ def letter_page(
             % {"fund": fund["name"]},
             colour=fund["colour_primary"],
         )
+
+
+def letter_waiting_or_recent(*, user, reason: str, since) -> bool:
+    """Whether a letter of ``reason``'s kind waits for ``user``, or any letter was queued to
+    ``user`` since ``since`` and not cancelled (waiting, printed or posted): in one query, the
+    limit of the callers that pay the postage of a request nobody vouches for (« Mot de passe
+    oublié »), before they queue with ``delivery.services.letter_queue(none_waiting=True)``."""
+    return (
+        Letter.objects.filter(user=user)
+        .filter(letter_waiting_of_kind(reason) | Q(created_at__gte=since))
+        .exclude(status=Letter.Status.CANCELLED)
+        .exists()
+    )
+
+
+def letter_waiting_of_kind(reason: str) -> Q:
+    """The letters waiting for a batch of the same kind as a letter of ``reason``
+    (docs/decisions/one-letter-waiting.md): a notice of this reason, or a letter with a
+    temporary password, whatever asked for it."""
+    waiting = Q(status=Letter.Status.PENDING)
+    if letter_kind(reason):
+        return waiting & Q(reason=reason)
+    return waiting & ~Q(reason__in=list(NOTICE_MAKERS))

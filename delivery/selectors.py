@@ -1,7 +1,5 @@
 """Reads of the delivery domain: which letters a batch may hold (docs/product.md §8)."""
 
-from .models import Letter
-
 
 def letter_held_back(*, requested_by_id: int | None, approved_by_id: int | None, agent) -> bool:
     """Whether a letter must stay out of a batch that ``agent`` makes or prints again.
@@ -26,15 +24,4 @@ def letter_approvable_by(*, letter, agent) -> bool:
         and letter.requested_by_id != agent.pk
         and letter.approved_by_id is None
         and agent.has_perm("delivery.approve_letter")
-    )
-
-
-def letter_queued_since(*, user, since) -> bool:
-    """Whether a letter was queued to ``user`` since ``since`` and not cancelled (waiting,
-    printed or posted): a limit of the callers that pay the postage of a request nobody vouches
-    for (« Mot de passe oublié »)."""
-    return (
-        Letter.objects.filter(user=user, created_at__gte=since)
-        .exclude(status=Letter.Status.CANCELLED)
-        .exists()
     )

@@ -12,7 +12,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
 
-from .letters import NOTICE_MAKERS, letter_kind
+from .letters import letter_waiting_of_kind
 from .models import EmailDelivery, Letter
 from .selectors import letter_approvable_by
 
@@ -66,9 +66,8 @@ def email_resend(*, delivery: EmailDelivery) -> EmailDelivery:
     return delivery
 
 
-@transaction.atomic
 def letter_queue(
-    *, user, language: str, reason: str, requested_by=None, account_new: bool = False
+    *, user, language: str, reason: str, requested_by=None, none_waiting: bool = False
 ) -> tuple[Letter, bool]:
     """Queue a letter to the postal address on file of ``user``; return it and True, or the
     letter of the same kind already waiting for a batch and False (nothing is queued then).
@@ -79,23 +78,20 @@ def letter_queue(
     carries the newest one), and each reason of a notice (delivery.letters.NOTICE_MAKERS).
     ``requested_by``: the agent who asks for it by hand, whom the four-eyes rule keeps from
     printing it (delivery.selectors.letter_held_back); a letter already waiting keeps its own.
-    ``account_new``: the account was created in this transaction, so no letter waits for it and
-    nothing is read (a registration reads the same tables whatever the identifier typed:
-    docs/decisions/no-hash-in-the-request.md).
+    ``none_waiting``: the caller knows that no letter of the kind waits (an account created in
+    its transaction, or a check it made itself), so nothing is read: a registration reads the
+    same tables whatever the identifier typed (docs/decisions/no-hash-in-the-request.md). No
+    savepoint of its own either: it runs in the caller's transaction, one statement or two.
     """
-    if account_new:
-        letter = Letter.objects.create(
-            user=user, language=language or "fr", reason=reason, requested_by=requested_by
+    if not none_waiting:
+        letter = (
+            Letter.objects.filter(user=user)
+            .filter(letter_waiting_of_kind(reason))
+            .order_by("-created_at", "-pk")
+            .first()
         )
-        return letter, True
-    waiting = Letter.objects.filter(user=user, status=Letter.Status.PENDING)
-    if letter_kind(reason):
-        waiting = waiting.filter(reason=reason)
-    else:
-        waiting = waiting.exclude(reason__in=list(NOTICE_MAKERS))
-    letter = waiting.order_by("-created_at", "-pk").first()
-    if letter is not None:
-        return letter, False
+        if letter is not None:
+            return letter, False
     letter = Letter.objects.create(
         user=user, language=language or "fr", reason=reason, requested_by=requested_by
     )

@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-# The module, not its function: accounts.services imports this module while step 4 lives here.
-from accounts import services as account_services
 from accounts.models import User
+from accounts.services import member_account_create
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.clients import request_client
@@ -127,7 +126,7 @@ def registration_complete(*, registration: Registration, client: str, request=No
             user=subject,
             language=registration.language,
             reason=_letter_reason(registration),
-            account_new=True,
+            none_waiting=True,  # the account was created just now
         )
         outcome, page = Outcome.ACCOUNT_POST, Page.POST
     # Identity not found or not matching: the agents look at it; the page says « by post »,
@@ -210,8 +209,12 @@ def _verification_passes(registration: Registration, identity: _Identity) -> boo
 
 
 def _account_create(registration: Registration, identity: _Identity, *, channel: str) -> User:
-    """The member account of the identity found (accounts.services.member_account_open)."""
-    account, created = account_services.member_account_open(
+    """The member account of the identity found (accounts.services.member_account_create).
+
+    The same registration sent twice at once: the second's INSERT fails, nothing of it is
+    kept, and signup.views tries it again, which finds the account.
+    """
+    return member_account_create(
         person=identity.person,
         company=identity.company,
         profile=registration.profile,
@@ -223,11 +226,6 @@ def _account_create(registration: Registration, identity: _Identity, *, channel:
         channel=channel,
         cgu_version=settings.CGU_VERSION,
     )
-    if not created:
-        # Made by the same registration sent twice at once: nothing of this one is kept, and
-        # signup.views tries it again, which finds the account.
-        raise IntegrityError("the account was created meanwhile")
-    return account
 
 
 def _letter_reason(registration: Registration) -> str:

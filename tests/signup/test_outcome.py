@@ -2,6 +2,7 @@
 database."""
 
 import datetime
+from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -451,6 +452,39 @@ def test_the_same_reads_are_made_whether_the_nir_exists_or_not():
         )
 
     assert _reads(registration(unknown_nir())) == _reads(registration(known.nir))
+
+
+def _statements(registration) -> Counter:
+    with CaptureQueriesContext(connection) as queries:
+        registration_complete(registration=registration, client="10.1.1.1")
+    return Counter(q["sql"].split()[0].upper() for q in queries.captured_queries)
+
+
+def test_a_known_identity_costs_the_round_trips_of_an_unknown_one_and_one_insert():
+    """What a stranger can time: an identity the fund covers, whose proof is wrong, costs the
+    database round trips an unknown one costs, and the one more INSERT (the account and its
+    letter, against the review request): no savepoint, no read of its own."""
+    known = person_create()
+
+    def registration(nir):
+        return Registration(
+            profile="particulier",
+            language="fr",
+            last_name="Questel",
+            first_name="Marie-Hélène",
+            email="m@example.org",
+            nir_body=nir,
+            birth_date=datetime.date(1985, 5, 12),
+            proof="vitale",
+            proof_digest="0" * 64,
+        )
+
+    unknown, covered = (
+        _statements(registration(unknown_nir())),
+        _statements(registration(known.nir)),
+    )
+    assert covered - unknown == Counter({"INSERT": 1}), (covered, unknown)
+    assert unknown - covered == Counter()
 
 
 @pytest.mark.parametrize(
