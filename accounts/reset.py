@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -136,7 +135,6 @@ class ResetRequest:
     birth_date: date | None
     proof: str
     proof_digest: str = ""
-    amount: Decimal | None = None
 
     def __repr__(self) -> str:
         return f"ResetRequest({self.identifier_type!r}, proof={self.proof!r})"

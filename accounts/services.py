@@ -385,7 +385,7 @@ def password_reset_request(*, reset: ResetRequest, client: str, request=None) ->
     else:
         identity_matches = person is not None and person.date_naissance == reset.birth_date
         proof_matches = person_proof_matches(
-            person=person, proof=reset.proof, proof_digest=reset.proof_digest, amount=reset.amount
+            person=person, proof=reset.proof, proof_digest=reset.proof_digest
         )
     # Counted whether the account exists or not, like the registration does.
     verified = verification_passes(

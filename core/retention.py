@@ -32,7 +32,7 @@ def purger_register(app_label: str, purger: Purger) -> None:
 
 
 def purgers() -> list[tuple[str, Purger]]:
-    """The apps' purgers in the order they are asked: the top of the layers first.
+    """The apps' purgers in the order they are asked: the reverse of INSTALLED_APPS.
 
     The apps above hold rows that point at the accounts below (messages, letters, requests):
     they purge what is theirs before `accounts` erases the dormant accounts, whose deletion

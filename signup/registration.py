@@ -2,7 +2,6 @@
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +39,6 @@ class Registration:
     siret: str = ""
     proof: str = Proof.NONE
     proof_digest: str = ""
-    amount: Decimal | None = None
 
     def __repr__(self) -> str:
         return f"Registration(profile={self.profile!r}, proof={self.proof!r})"

@@ -183,7 +183,6 @@ def _person_proof_matches(registration: Registration, person) -> bool:
         person=person,
         proof=registration.proof,
         proof_digest=registration.proof_digest,
-        amount=registration.amount,
     )
 
 

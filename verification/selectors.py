@@ -7,24 +7,20 @@ questions and compare the answers here, keyed digest against keyed digest, in co
 import hmac
 
 from payments.selectors import last_payment_digests
-from registry.digests import amount_digest
 
 from .models import Proof
 
 
-def person_proof_matches(*, person, proof: str, proof_digest: str = "", amount=None) -> bool:
+def person_proof_matches(*, person, proof: str, proof_digest: str = "") -> bool:
     """Whether a proof of step 4 matches the registry's person (None: nobody, never matches)."""
     if proof == Proof.AMOUNT:
-        # Digests on both sides (docs/product.md §5): the payments extract's latest payments when
-        # the fund sent it, else the registry's column.
-        # The wizards give the typed amount's digest (the session never holds it in clear).
-        typed = proof_digest or (
-            amount_digest(f"{amount:.2f}") if amount is not None and amount >= 0 else ""
-        )
+        # Digests on both sides (docs/product.md §5): the typed amount's, as its page kept it
+        # (the session never holds it in clear), against the payments extract's latest payments
+        # when the fund sent it, else the registry's column.
         candidates = last_payment_digests(person) if person else [""]
         matches = False
         for on_file in candidates:
-            matches |= _digests_equal(typed, on_file)
+            matches |= _digests_equal(proof_digest, on_file)
         return matches
     on_file = {
         Proof.VITALE: person.vitale_serial_digest if person else "",

@@ -12,7 +12,7 @@ from identity import parse_amount, parse_nir
 from payments import demo as payments_demo
 from payments.models import Contribution, Payment
 from registry import demo as registry_demo
-from registry.digests import nir_digest
+from registry.digests import amount_digest, nir_digest
 from registry.models import Person
 from verification.models import Proof
 from verification.selectors import person_proof_matches
@@ -59,7 +59,11 @@ def test_the_demo_extracts_cover_every_case_and_import_whole(tmp_path):
     person = Person.objects.get(nir_digest=nir_digest(parse_nir(paid["nir"]).body))
     printed = parse_amount(paid["dernier_paiement"])
     assert Payment.objects.filter(person=person).latest("date_paiement").montant == printed
-    assert person_proof_matches(person=person, proof=Proof.AMOUNT, amount=printed)
+    assert person_proof_matches(
+        person=person, proof=Proof.AMOUNT, proof_digest=amount_digest(str(printed))
+    )
     assert not person_proof_matches(
-        person=person, proof=Proof.AMOUNT, amount=printed + Decimal("0.01")
+        person=person,
+        proof=Proof.AMOUNT,
+        proof_digest=amount_digest(str(printed + Decimal("0.01"))),
     )

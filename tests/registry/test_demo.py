@@ -210,7 +210,12 @@ def test_each_demo_identity_leads_where_the_text_says(generated):
             typed(blocks[2], proof=Proof.IBAN, proof_digest=iban_digest(parse_iban(iban))),
             "account_email",
         ),
-        (typed(blocks[3], proof=Proof.AMOUNT, amount=parse_amount(amount)), "account_email"),
+        (
+            typed(
+                blocks[3], proof=Proof.AMOUNT, proof_digest=amount_digest(str(parse_amount(amount)))
+            ),
+            "account_email",
+        ),
         (typed(blocks[4], proof=Proof.NONE), "account_post"),
         (typed(blocks[5], proof=Proof.VITALE, proof_digest=serial(blocks[5])), "account_email"),
         (
