@@ -4,13 +4,16 @@ used."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.passwords import ALPHABET
 from audit.models import AuditEvent
 from delivery.models import EmailDelivery, Letter
+from delivery.services import letter_queue
 from identity import make_nir
 from tests.delivery.worker import run_worker
 
@@ -176,6 +179,41 @@ def test_one_letter_at_a_time(client):
     for _ in range(2):
         done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
     assert Letter.objects.filter(user=member.user).count() == 1
+
+
+def _aged(letter, days: int, **fields) -> None:
+    Letter.objects.filter(pk=letter.pk).update(
+        created_at=timezone.now() - timedelta(days=days), **fields
+    )
+
+
+def test_a_password_letter_still_waiting_after_a_day_is_not_doubled(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    _aged(Letter.objects.get(user=member.user), days=3)
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    assert Letter.objects.filter(user=member.user).count() == 1
+
+
+def test_a_letter_posted_over_a_day_ago_lets_a_new_one_go(client):
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    _aged(Letter.objects.get(user=member.user), days=2, status=Letter.Status.POSTED)
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    assert Letter.objects.filter(user=member.user, status=Letter.Status.PENDING).count() == 1
+
+
+def test_a_notice_waiting_for_its_batch_does_not_hold_back_the_password_letter(client):
+    """A notice carries no password (docs/decisions/one-letter-waiting.md)."""
+    member = make_member(temporary=None, password=PERSONAL_PASSWORD)
+    notice, _queued = letter_queue(user=member.user, language="fr", reason="bank_details_changed")
+    _aged(notice, days=2)
+    done_page(client, ask(client, member.identifier, "12/05/1985", *NO_PROOF))
+    assert set(
+        Letter.objects.filter(user=member.user, status=Letter.Status.PENDING).values_list(
+            "reason", flat=True
+        )
+    ) == {"bank_details_changed", "password_reset"}
 
 
 def test_emails_are_limited_per_account_and_day(client):
