@@ -2,6 +2,9 @@
 
 import pytest
 
+# fresh_cache, unreachable_cache: for the tests of what lives in the shared cache.
+pytest_plugins = ["tests.cache_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _no_external_email(settings):

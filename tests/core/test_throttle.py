@@ -7,44 +7,19 @@ import time
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.db import connection, connections, transaction
-from django.test import override_settings
 
 from core import throttle
 
 DAY = 86400
+# The limits live in the shared cache: each test starts from zero (tests/cache_fixtures.py).
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def clock(at: float) -> SimpleNamespace:
     """The time as throttle reads it (the cache itself keeps the real time)."""
     return SimpleNamespace(time=lambda: at)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The limits live in the shared cache: each test starts from zero.
-    default_cache.clear()
-    yield
-    default_cache.clear()
-
-
-@pytest.fixture
-def unreachable_cache(_fresh_cache):
-    """A Redis that is not there: every cache call fails, as in an outage (restored before the
-    cache is cleared after the test)."""
-    from tests.smtp import free_port
-
-    outage = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    with override_settings(CACHES=outage):
-        yield
 
 
 @pytest.fixture(params=["database", "redis"])

@@ -425,6 +425,22 @@ def client_factory():
     return lambda: Client(REMOTE_ADDR="10.9.8.7")
 
 
+def _wrong_serial(nir: str) -> Registration:
+    """A registration with the NIR ``nir`` whose names and date of birth are those of
+    person_create's, and whose Vitale serial is wrong."""
+    return Registration(
+        profile="particulier",
+        language="fr",
+        last_name="Questel",
+        first_name="Marie-Hélène",
+        email="m@example.org",
+        nir_body=nir,
+        birth_date=datetime.date(1985, 5, 12),
+        proof="vitale",
+        proof_digest="0" * 64,
+    )
+
+
 def _reads(registration):
     with CaptureQueriesContext(connection) as queries:
         registration_complete(registration=registration, client="10.1.1.1")
@@ -438,20 +454,7 @@ def _reads(registration):
 def test_the_same_reads_are_made_whether_the_nir_exists_or_not():
     known = person_create()
 
-    def registration(nir):
-        return Registration(
-            profile="particulier",
-            language="fr",
-            last_name="Questel",
-            first_name="Marie-Hélène",
-            email="m@example.org",
-            nir_body=nir,
-            birth_date=datetime.date(1985, 5, 12),
-            proof="vitale",
-            proof_digest="0" * 64,
-        )
-
-    assert _reads(registration(unknown_nir())) == _reads(registration(known.nir))
+    assert _reads(_wrong_serial(unknown_nir())) == _reads(_wrong_serial(known.nir))
 
 
 def _statements(registration) -> Counter:
@@ -466,22 +469,9 @@ def test_a_known_identity_costs_the_round_trips_of_an_unknown_one_and_one_insert
     letter, against the review request): no savepoint, no read of its own."""
     known = person_create()
 
-    def registration(nir):
-        return Registration(
-            profile="particulier",
-            language="fr",
-            last_name="Questel",
-            first_name="Marie-Hélène",
-            email="m@example.org",
-            nir_body=nir,
-            birth_date=datetime.date(1985, 5, 12),
-            proof="vitale",
-            proof_digest="0" * 64,
-        )
-
     unknown, covered = (
-        _statements(registration(unknown_nir())),
-        _statements(registration(known.nir)),
+        _statements(_wrong_serial(unknown_nir())),
+        _statements(_wrong_serial(known.nir)),
     )
     assert covered - unknown == Counter({"INSERT": 1}), (covered, unknown)
     assert unknown - covered == Counter()
