@@ -193,7 +193,7 @@ def test_a_late_worker_whose_lease_was_taken_over_records_nothing(smtp_server, s
     run_worker()  # another worker takes the email over and sends it
     sender._smtp_send(sender.email_message(slow.delivery, slow.secret))  # the slow one, late
 
-    sender._record_sent(slow.delivery, token="e" * 32)
+    sender._record_sent([slow], token="e" * 32)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.leased_by) == ("sent", "test-worker")
