@@ -14,6 +14,10 @@ creates the database `mep_bench_emails`, migrates it, and for each round:
    left out), with its CPU time per email from /proc;
 3. the same with `--batch-size 1` (one email taken at a time): what taking them together buys.
 
+Then --kills times, a worker is SIGKILLed at a random instant while it sends: the emails the
+SMTP server accepted and the outbox does not record as sent are those a crash sends twice (each
+time with a new password, the first one void: docs/decisions/email-delivery-crash-safety.md).
+
 Target (exit status 1 when missed): the worker's median rate over the rounds reaches --target
 emails per second, by the clock. The emails per second of the worker's own CPU are printed
 beside it: on a machine shared with other work, the clock also counts the others' turns.
@@ -25,6 +29,7 @@ import json
 import multiprocessing
 import os
 import platform
+import random
 import smtplib
 import statistics
 import subprocess
@@ -194,6 +199,28 @@ def worker_run(env: dict, count, emails: int, batch_size: int | None) -> dict:
     }
 
 
+def kill_run(env: dict, count, tag: str, rng) -> int:
+    """SIGKILL a worker at a random instant while it sends; the emails it sent unrecorded."""
+    from delivery.models import EmailDelivery
+
+    queue_emails(1000, tag)
+    received = count.value
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "email_worker", "--interval", "0"], cwd=ROOT, env=env
+    )
+    while count.value - received < WARM_UP and process.poll() is None:
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 1))
+    process.kill()
+    process.wait()
+    time.sleep(0.2)  # what the SMTP server was taking when the worker died is counted, or not
+    accepted = count.value - received
+    ours = EmailDelivery.objects.filter(to_address__startswith=f"bench-{tag}-")
+    recorded = ours.filter(status=EmailDelivery.Status.SENT).count()
+    ours.filter(status=EmailDelivery.Status.QUEUED).update(status=EmailDelivery.Status.FAILED)
+    return accepted - recorded
+
+
 def machine() -> dict:
     model = ""
     with open("/proc/cpuinfo") as cpuinfo:
@@ -210,6 +237,12 @@ def machine() -> dict:
     }
 
 
+def _spread(values: list[int]) -> str:
+    if not values:
+        return "no"
+    return f"{min(values)} to {max(values)} ({statistics.mean(values):.1f} on average)"
+
+
 def _load(average: tuple) -> str:
     return " / ".join(f"{value:.2f}" for value in average)
 
@@ -219,6 +252,7 @@ def main() -> int:
     parser.add_argument("--emails", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--target", type=float, default=200.0)
+    parser.add_argument("--kills", type=int, default=10)
     args = parser.parse_args()
 
     load_at_start = os.getloadavg()
@@ -254,6 +288,8 @@ def main() -> int:
                 f"({one_by_one['cpu_ms_per_email']} ms)",
                 flush=True,
             )
+        rng = random.Random(args.kills)
+        unrecorded = [kill_run(env, count, f"kill{n}", rng) for n in range(args.kills)]
     finally:
         sink.terminate()
         from django.db import connections
@@ -283,6 +319,8 @@ def main() -> int:
             "worker_per_cpu_second": round(1000 / cpu, 1),
             "one_at_a_time_cpu_ms_per_email": cpu_one,
             "taking_together_saves": round(1 - cpu / cpu_one, 3),
+            # Accepted by the SMTP server, not recorded as sent, when a worker was SIGKILLed.
+            "unrecorded_at_kill": unrecorded,
             "target_per_second": args.target,
             "met": met,
         },
@@ -313,6 +351,10 @@ def main() -> int:
         f"worker's own CPU ({cpu} ms an email); taking emails together saves "
         f"{summary['taking_together_saves']:.0%} of the worker's CPU an email. "
         f"Target {args.target}/s: {'met' if met else 'MISSED'}.",
+        "",
+        f"A worker SIGKILLed at {len(unrecorded)} random instants while sending had sent "
+        f"{_spread(unrecorded)} emails that were not yet recorded (sent again after the lease, "
+        "with a new password).",
     ]
     (results / f"emails-{stamp}.md").write_text("\n".join(lines) + "\n")
     print(
@@ -322,6 +364,7 @@ def main() -> int:
         f"Commit {result['commit']}; {result['machine']['cores']} cores, load average "
         f"{_load(load_at_start)} at the start, {_load(result['machine']['load_average'])} at "
         f"the end (the clock counts the other processes' turns; the CPU figure much less).\n"
+        f"Killed {len(unrecorded)} times: {_spread(unrecorded)} emails sent, not recorded.\n"
         f"Results: bench/results/emails-{stamp}.md and .json",
         flush=True,
     )
