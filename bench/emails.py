@@ -297,9 +297,9 @@ def main() -> int:
         connections.close_all()
         psql(f"DROP DATABASE IF EXISTS {DATABASE}")
 
-    median = statistics.median(r["worker"]["per_second"] for r in rounds)
-    server = statistics.median(r["reference"]["per_second"] for r in rounds)
-    cpu = statistics.median(r["worker"]["cpu_ms_per_email"] for r in rounds)
+    median = round(statistics.median(r["worker"]["per_second"] for r in rounds), 1)
+    server = round(statistics.median(r["reference"]["per_second"] for r in rounds), 1)
+    cpu = round(statistics.median(r["worker"]["cpu_ms_per_email"] for r in rounds), 3)
     cpu_one = statistics.median(r["one_at_a_time"]["cpu_ms_per_email"] for r in rounds)
     met = median >= args.target
     result = {

@@ -52,10 +52,10 @@ SMTP_IDLE_SECONDS = 10
 # the one being sent, while the next is built and what was accepted is recorded.
 WIRE_AHEAD = 2
 # « Envoyé » is written at most this often, in one statement for every email the SMTP server
-# accepted since: about 4 emails a statement at 200 a second, one each when the server is slow.
+# accepted since: 2 or 3 emails a statement at 250 a second, one each when the server is slow.
 # A worker killed in between leaves those few emails queued; after the lease they go again with
 # a new password, the first one void (docs/decisions/email-delivery-crash-safety.md).
-RECORD_SECONDS = 0.02
+RECORD_SECONDS = 0.01
 # A lost database connection while recording « envoyé »: reconnect and write it again, so that
 # an email the SMTP server took is not sent a second time for want of a record.
 RECORD_TRIES = 4
@@ -82,12 +82,13 @@ class Round:
 def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: False) -> Round:
     """Take up to ``limit`` due emails, send them, record them.
 
-    The SMTP conversation runs on a thread of its own, one email behind the next one being
-    built, so that the wire's round trips overlap with building messages and writing records;
-    « envoyé » is written for the emails the server accepted since the last record, together
-    (docs/decisions/email-delivery-crash-safety.md). ``stopping`` is asked between two emails:
-    when it says so (the worker was told to stop), the emails not yet on the wire are handed
-    back at once, untouched; so are they when the SMTP server fails (it would fail them too).
+    The SMTP conversation runs on a thread of its own, with up to WIRE_AHEAD built emails
+    waiting behind the one on the wire, so that the server's replies are awaited while the next
+    email is built and the records written; « envoyé » is written every RECORD_SECONDS for the
+    emails the server accepted since, together (docs/decisions/email-delivery-crash-safety.md).
+    ``stopping`` is asked between two emails: when it says so (the worker was told to stop),
+    the emails not yet on the wire are handed back at once, untouched; so are they when the
+    SMTP server fails (it would fail them too).
     """
     token = uuid.uuid4().hex
     taken = _take(token=token, worker=worker, limit=limit)
@@ -99,6 +100,14 @@ def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: Fa
     accepted: list[Taken] = []
     untried: list[Taken] = []
     renewed = recorded = time.monotonic()
+
+    def keep_lease() -> None:
+        # A slow SMTP server: the lease of the emails still to send is renewed long before it
+        # ends, so that no other worker takes them while this one is alive.
+        nonlocal renewed
+        if time.monotonic() - renewed > settings.EMAIL_LEASE_SECONDS / 3:
+            _lease_renew(token)
+            renewed = time.monotonic()
 
     def settle(item: Taken, sending: Future) -> None:
         try:
@@ -118,11 +127,7 @@ def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: Fa
                     halt.set()  # the email on the wire is finished; those behind it wait
                     untried.extend(taken[index:])
                     break
-                if time.monotonic() - renewed > settings.EMAIL_LEASE_SECONDS / 3:
-                    # A slow SMTP server: the lease of the emails still to send is renewed
-                    # long before it ends, so that no other worker takes them meanwhile.
-                    _lease_renew(token)
-                    renewed = time.monotonic()
+                keep_lease()
                 try:
                     message = email_message(item.delivery, item.secret)
                 except DATABASE_GONE:
@@ -138,6 +143,7 @@ def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: Fa
                     accepted.clear()
                     recorded = time.monotonic()
             while on_wire:
+                keep_lease()
                 settle(*on_wire.popleft())
         finally:
             halt.set()  # whatever ends the round, nothing more goes on the wire
