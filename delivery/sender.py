@@ -3,7 +3,9 @@
 The outbox (delivery.EmailDelivery) is its own queue: a worker takes a few due emails at once
 with one UPDATE that moves them a lease ahead (SELECT … FOR UPDATE SKIP LOCKED inside it, so
 that workers on several machines never take the same email), makes their secrets, sends them
-one by one and writes « envoyé » on each as soon as the SMTP server accepted it. Whatever dies
+one by one over one SMTP connection, on a thread of its own so that the server's replies are
+awaited while the next email is built, and writes « envoyé » on those the server accepted,
+a few at a time (every RECORD_SECONDS), in one statement. Whatever dies
 at whatever instant (the worker, its database connection, the SMTP server), an email is either
 recorded as sent or still queued, due again when its lease ends: another worker takes it then,
 and the new temporary password it makes voids the one a dead worker may have sent
@@ -12,8 +14,11 @@ and the new temporary password it makes voids the one a dead worker may have sen
 
 import logging
 import smtplib
+import threading
 import time
 import uuid
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -44,6 +49,14 @@ BATCH_SIZE = 50
 # handshake costs more than a message. It is dropped after this many idle seconds (well under
 # the 5 minutes RFC 5321 asks servers to wait) and after any error.
 SMTP_IDLE_SECONDS = 10
+# The SMTP conversation runs on its own thread: this many emails wait for the wire, built, behind
+# the one being sent, while the next is built and what was accepted is recorded.
+WIRE_AHEAD = 2
+# « Envoyé » is written at most this often, in one statement for every email the SMTP server
+# accepted since: 2 or 3 emails a statement at 250 a second, one each when the server is slow.
+# A worker killed in between leaves those few emails queued; after the lease they go again with
+# a new password, the first one void (docs/decisions/email-delivery-crash-safety.md).
+RECORD_SECONDS = 0.01
 # A lost database connection while recording « envoyé »: reconnect and write it again, so that
 # an email the SMTP server took is not sent a second time for want of a record.
 RECORD_TRIES = 4
@@ -68,43 +81,92 @@ class Round:
 
 
 def emails_send_due(*, worker: str, limit: int = BATCH_SIZE, stopping=lambda: False) -> Round:
-    """Take up to ``limit`` due emails, send them, record each.
+    """Take up to ``limit`` due emails, send them, record them.
 
+    The SMTP conversation runs on a thread of its own, with up to WIRE_AHEAD built emails
+    waiting behind the one on the wire, so that the server's replies are awaited while the next
+    email is built and the records written; « envoyé » is written every RECORD_SECONDS for the
+    emails the server accepted since, together (docs/decisions/email-delivery-crash-safety.md).
     ``stopping`` is asked between two emails: when it says so (the worker was told to stop),
-    the emails not yet tried are handed back at once, untouched; so are they when the SMTP
-    server fails (it would fail them too).
+    the emails not yet on the wire are handed back at once, untouched; so are they when the
+    SMTP server fails (it would fail them too).
     """
     token = uuid.uuid4().hex
     taken = _take(token=token, worker=worker, limit=limit)
     done = Round(taken=len(taken))
-    renewed = time.monotonic()
-    for index, item in enumerate(taken):
-        if stopping():
-            _hand_back(taken[index:], token=token)
-            break
+    if not taken:
+        return done
+    halt = threading.Event()  # set by the wire when the server fails, or when this round ends
+    on_wire: deque[tuple[Taken, Future]] = deque()
+    accepted: list[Taken] = []
+    untried: list[Taken] = []
+    renewed = recorded = time.monotonic()
+
+    def keep_lease() -> None:
+        # A slow SMTP server: the lease of the emails still to send is renewed long before it
+        # ends, so that no other worker takes them while this one is alive.
+        nonlocal renewed
         if time.monotonic() - renewed > settings.EMAIL_LEASE_SECONDS / 3:
-            # A slow SMTP server: the lease of the emails still to send is renewed long before
-            # it ends, so that no other worker takes them while this one is alive.
             _lease_renew(token)
             renewed = time.monotonic()
+
+    def settle(item: Taken, sending: Future) -> None:
         try:
-            message = email_message(item.delivery, item.secret)
-        except DATABASE_GONE:
-            raise  # building the message read the database: the lease brings the email back
-        except Exception as error:  # this email's own fault (its template, its context)
-            _failed(item, token=token, error=error)
-            continue
-        try:
-            _smtp_send(message)
+            sending.result()
+        except NotTried:
+            untried.append(item)
         except Exception as error:  # any failure to hand the message over
             _failed(item, token=token, error=error)
-            if not _concerns_this_message_only(error):
-                _hand_back(taken[index + 1 :], token=token)
-                done.server_failed = True
-                break
+            done.server_failed |= not _concerns_this_message_only(error)
         else:
-            _record_sent(item.delivery, token=token)
+            accepted.append(item)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp") as wire:
+        try:
+            for index, item in enumerate(taken):
+                if stopping() or halt.is_set():
+                    halt.set()  # the email on the wire is finished; those behind it wait
+                    untried.extend(taken[index:])
+                    break
+                keep_lease()
+                try:
+                    message = email_message(item.delivery, item.secret)
+                except DATABASE_GONE:
+                    raise  # building the message read the database: the lease brings it back
+                except Exception as error:  # this email's own fault (its template, its context)
+                    _failed(item, token=token, error=error)
+                    continue
+                on_wire.append((item, wire.submit(_wire_send, message, halt)))
+                while on_wire and (len(on_wire) > WIRE_AHEAD or on_wire[0][1].done()):
+                    settle(*on_wire.popleft())
+                if accepted and time.monotonic() - recorded >= RECORD_SECONDS:
+                    _record_sent(accepted, token=token)
+                    accepted.clear()
+                    recorded = time.monotonic()
+            while on_wire:
+                keep_lease()
+                settle(*on_wire.popleft())
+        finally:
+            halt.set()  # whatever ends the round, nothing more goes on the wire
+    _record_sent(accepted, token=token)
+    _hand_back(untried, token=token)
     return done
+
+
+class NotTried(Exception):
+    """An email that was still waiting for the wire when the round ended."""
+
+
+def _wire_send(message, halt: threading.Event) -> None:
+    """On the wire's thread: send ``message``, unless the round ended or the server failed."""
+    if halt.is_set():
+        raise NotTried
+    try:
+        _smtp_send(message)
+    except Exception as error:
+        if not _concerns_this_message_only(error):
+            halt.set()  # the next emails would fail the same way: they are handed back
+        raise
 
 
 # --- Taking emails ------------------------------------------------------------------------------
@@ -227,16 +289,19 @@ def _hand_back(items: list[Taken], *, token: str) -> None:
 # --- Recording what happened --------------------------------------------------------------------
 
 
-def _record_sent(delivery: EmailDelivery, *, token: str) -> None:
-    """Write « envoyé » right after the SMTP server accepted the email.
+def _record_sent(items: list[Taken], *, token: str) -> None:
+    """Write « envoyé » on emails the SMTP server accepted, in one statement.
 
-    Only under this worker's lease: if the lease ended and another worker took the email over,
+    Only under this worker's lease: if the lease ended and another worker took an email over,
     that worker's send counts (its secret voided the one sent here) and nothing is written.
     """
+    if not items:
+        return
+    pks = [item.delivery.pk for item in items]
     for attempt in range(1, RECORD_TRIES + 1):
         try:
             recorded = EmailDelivery.objects.filter(
-                pk=delivery.pk, lease_token=token, status=EmailDelivery.Status.QUEUED
+                pk__in=pks, lease_token=token, status=EmailDelivery.Status.QUEUED
             ).update(
                 status=EmailDelivery.Status.SENT,
                 sent_at=timezone.now(),
@@ -247,12 +312,16 @@ def _record_sent(delivery: EmailDelivery, *, token: str) -> None:
         except DATABASE_GONE:
             if attempt == RECORD_TRIES:
                 raise
-            logger.warning("Database lost while recording email %s as sent; again", delivery.pk)
+            logger.warning("Database lost while recording %s emails as sent; again", len(pks))
             connection.close()
             time.sleep(0.2 * 2**attempt)
             continue
-        if not recorded:
-            logger.warning("Email %s was taken over by another worker meanwhile", delivery.pk)
+        if recorded < len(pks):
+            logger.warning(
+                "%s of emails %s were taken over by another worker meanwhile",
+                len(pks) - recorded,
+                pks,
+            )
         return
 
 

@@ -8,10 +8,12 @@ that exactly one temporary password of the account works.
 import email
 import re
 import smtplib
+import threading
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import TemporaryPassword, User
@@ -185,6 +187,55 @@ def test_a_worker_killed_between_sending_and_recording_voids_what_it_sent(
     assert (delivery.status, delivery.attempts) == ("sent", 2)
 
 
+def test_a_worker_told_to_stop_finishes_the_email_on_the_wire_and_hands_back_the_rest(
+    smtp_server, monkeypatch
+):
+    accounts = _accounts(3)
+    deliveries = _queue_passwords(accounts)
+    send, release, asked = sender._smtp_send, threading.Event(), []
+
+    def slow_first(message):
+        if message.to == [accounts[0].email]:
+            release.wait(5)  # on the wire while the worker is told to stop
+        send(message)
+
+    def stopping():
+        asked.append(True)
+        if len(asked) == 3:  # the first email on the wire, the second waiting behind it
+            threading.Timer(0.2, release.set).start()
+            return True
+        return False
+
+    monkeypatch.setattr(sender, "_smtp_send", slow_first)
+    assert sender.emails_send_due(worker="stopped", stopping=stopping).taken == 3
+
+    assert [m["To"] for m in smtp_server.wait_for(1)] == [accounts[0].email]
+    first, *behind = (EmailDelivery.objects.get(pk=d.pk) for d in deliveries)
+    assert (first.status, first.attempts) == ("sent", 1)
+    for delivery in behind:  # due again at once, untouched, their passwords void
+        assert (delivery.status, delivery.attempts, delivery.lease_token) == ("queued", 0, "")
+        assert delivery.next_attempt_at is None
+    assert _valid_passwords(accounts[1]) == _valid_passwords(accounts[2]) == []
+    time.sleep(0.2)
+    assert len(smtp_server.messages) == 1  # nothing went on the wire after the stop
+
+
+def test_what_the_server_accepted_is_recorded_in_one_statement(smtp_server, monkeypatch):
+    deliveries = _queue_passwords(_accounts(5))
+    monkeypatch.setattr(sender, "RECORD_SECONDS", 60)
+    with CaptureQueriesContext(connection) as queries:
+        run_worker()
+
+    assert len(smtp_server.wait_for(5)) == 5
+    records = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('UPDATE "delivery_emaildelivery" SET "status"')
+    ]
+    assert len(records) == 1
+    assert {EmailDelivery.objects.get(pk=d.pk).status for d in deliveries} == {"sent"}
+
+
 def test_a_late_worker_whose_lease_was_taken_over_records_nothing(smtp_server, short_lease):
     (account,) = _accounts(1)
     (delivery,) = _queue_passwords([account])
@@ -193,7 +244,7 @@ def test_a_late_worker_whose_lease_was_taken_over_records_nothing(smtp_server, s
     run_worker()  # another worker takes the email over and sends it
     sender._smtp_send(sender.email_message(slow.delivery, slow.secret))  # the slow one, late
 
-    sender._record_sent(slow.delivery, token="e" * 32)
+    sender._record_sent([slow], token="e" * 32)
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.leased_by) == ("sent", "test-worker")

@@ -1,6 +1,6 @@
 """Run the email worker in the test's own process, as `manage.py email_worker --batch` would.
 
-The worker commits as it goes (a lease, then « envoyé » per email), so the tests that use it
+The worker commits as it goes (a lease, then « envoyé » every few emails), so the tests that use it
 are transactional (`@pytest.mark.django_db(transaction=True)`), like live_server's.
 """
 
