@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .selectors import CHANNELS
+
 COLOURS = {"email": "#0b5e5a", "post": "#b5451b", "review": "#5b3f8c"}
 FUNNEL_COLOURS = {"step": "#0b5e5a", "complete": "#00703c", "abandon": "#b00020"}
 TEXT = "#1b1b1b"
@@ -36,8 +38,6 @@ def _nice_ceiling(value: int) -> int:
 
 def registrations_chart(rows, *, chart_id: str = "chart-registrations") -> str:
     """Stacked bars: completed registrations per day, by channel (email, post, review)."""
-    from .selectors import CHANNELS
-
     width, height = 760, 300
     left, right, top, bottom = 48, 12, 40, 44
     plot_w, plot_h = width - left - right, height - top - bottom

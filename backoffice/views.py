@@ -22,7 +22,7 @@ from accounts.lockout import agent_key
 from accounts.models import User
 from messaging.selectors import change_requests_pending_count, threads_waiting
 
-from . import selectors, services
+from . import charts, selectors, services
 from .forms import AgentLoginForm, TotpCodeForm
 
 # Who passed the password step, and when: the second factor must follow within this time.
@@ -126,8 +126,6 @@ def second_factor_enrol(request, *, site):
 
 def dashboard(request, *, site):
     """Registrations per day by channel over 30 days, and the funnel of the last 30 days."""
-    from . import charts
-
     data = selectors.dashboard_data()
     context = {
         **site.each_context(request),

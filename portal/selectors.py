@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from delivery.models import EmailDelivery
 from identity import first_given_name, format_phone_national
 
 
@@ -51,8 +52,6 @@ def email_refused(user):
     """The latest email the member's current address refused for good, its password sent by
     post instead (delivery.sender), or None: the private space says so until the address
     changes."""
-    from delivery.models import EmailDelivery
-
     if not user.email:
         return None
     return (
