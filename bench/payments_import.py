@@ -26,23 +26,20 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import provenance  # noqa: E402
+from bench.registry_import import child_import as registry_child_import  # noqa: E402
 from bench.registry_import import (  # noqa: E402
     cpu_total,
     machine,
-    process_cpu,
-    subtract,
     with_database,
 )
 
@@ -187,52 +184,9 @@ def child(kind: str, path: Path, workers, env) -> dict:
 
 
 def child_import(kind: str, path: Path, workers) -> int:
-    """In the child process: import the file and print the measures as one JSON line."""
-    import multiprocessing
-    import types
-
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    from registry import services
-
-    # Parsing processes forked directly, so that getrusage counts them (see registry_import).
-    services.multiprocessing = types.SimpleNamespace(
-        get_context=lambda _method: multiprocessing.get_context("fork")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    server_before = process_cpu(backend)
-    self_before = resource.getrusage(resource.RUSAGE_SELF)
-    began = time.perf_counter()
-    record = services.registry_import(path=path, kind=kind, workers=workers)
-    seconds = time.perf_counter() - began
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    parsers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "status": record.status,
-                "created": record.created,
-                "updated": record.updated,
-                "unchanged": record.unchanged,
-                "rejected": record.rejected,
-                "cpu_import_s": own.ru_utime
-                + own.ru_stime
-                - self_before.ru_utime
-                - self_before.ru_stime,
-                "cpu_parsers_s": parsers.ru_utime + parsers.ru_stime,
-                "cpu_postgresql_s": subtract(process_cpu(backend), server_before),
-                "maxrss_import_mib": own.ru_maxrss / 1024,
-                "maxrss_parser_mib": parsers.ru_maxrss / 1024,
-            }
-        )
-    )
-    return 0
+    """In the child process: import the file and print the measures as one JSON line, as the
+    registry's bench does (the same measure on both sides of the ratio)."""
+    return registry_child_import(path, workers, kind=kind)
 
 
 def per_line_us(figure: dict, lines: int) -> float | None:

@@ -185,8 +185,9 @@ def child(path: Path, workers, env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def child_import(path: Path, workers) -> int:
-    """In the child process: import the file and print the measures as one JSON line."""
+def child_import(path: Path, workers, kind: str = "persons") -> int:
+    """In the child process: import the file (an extract of ``kind``) and print the measures
+    as one JSON line; bench/payments_import.py measures its extracts with it too."""
     import multiprocessing
     import types
 
@@ -210,7 +211,7 @@ def child_import(path: Path, workers) -> int:
     server_before = process_cpu(backend)
     self_before = resource.getrusage(resource.RUSAGE_SELF)
     began = time.perf_counter()
-    record = services.registry_import(path=path, kind="persons", workers=workers)
+    record = services.registry_import(path=path, kind=kind, workers=workers)
     seconds = time.perf_counter() - began
     own = resource.getrusage(resource.RUSAGE_SELF)
     parsers = resource.getrusage(resource.RUSAGE_CHILDREN)
