@@ -9,6 +9,7 @@ reading Django's settings; everyone else leaves it out.
 import functools
 import hashlib
 import hmac
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -102,9 +103,27 @@ def line_digester(reading: str, *, key: bytes | None = None) -> Callable[[str], 
     times faster, over millions of lines. Not through ``keyed_digest``: a raw line has no
     normalized form to check.
     """
-    line_key = hmac.digest(key or identity_key(), f"registry_line\x00{reading}".encode(), "sha256")
+    keyed = _line_hash(reading, key)
 
     def digest(text: str) -> str:
-        return hashlib.blake2b(text.encode(), key=line_key, digest_size=32).hexdigest()
+        return keyed(text.encode()).hexdigest()
 
     return digest
+
+
+def lines_digester(reading: str, *, key: bytes | None = None) -> Callable[[list[str]], list[str]]:
+    """``line_digester`` for many lines at once: the same digests, with no Python call a line."""
+    keyed = _line_hash(reading, key)
+
+    def digests(texts: list[str]) -> list[str]:
+        return list(map(_HEXDIGEST, map(keyed, map(str.encode, texts))))
+
+    return digests
+
+
+_HEXDIGEST = operator.methodcaller("hexdigest")
+
+
+def _line_hash(reading: str, key: bytes | None):
+    line_key = hmac.digest(key or identity_key(), f"registry_line\x00{reading}".encode(), "sha256")
+    return functools.partial(hashlib.blake2b, key=line_key, digest_size=32)

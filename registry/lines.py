@@ -10,8 +10,10 @@ them. They never quote a NIR, a Vitale serial, an IBAN or an employer account nu
 
 import csv
 import datetime
+import gc
 import hashlib
 import importlib
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,11 +35,13 @@ from identity import (
     parse_nir,
     parse_siret,
 )
-from registry.copy_text import copy_rows
+from registry.copy_text import copy_line
 from registry.digests import (
     amount_digest,
     employer_account_digest,
     iban_digest,
+    line_digester,
+    lines_digester,
     nir_digest,
     vitale_digest,
 )
@@ -151,7 +155,9 @@ class Extract:
     The registry's import (registry.services) runs every kind the same way: staged, checked
     for duplicates, merged by ``key_field``. ``parser`` is ``"module:function"``, called with
     the line's fields in contract order and the LineContext; it is imported by name so that
-    parsing processes, which do not set Django up, find it. ``staged_only`` fields (with
+    parsing processes, which do not set Django up, find it. ``block_parser``, if any, reads a
+    whole block of lines column by column, when every line is written as usual
+    (``parse_block``). ``staged_only`` fields (with
     their SQL type) are staged to resolve ``references`` and not stored. ``words`` name, in
     the import's messages, what the extract changes (None: the registry).
     """
@@ -164,6 +170,7 @@ class Extract:
     parser: str
     model: str
     command: str
+    block_parser: str = ""
     staged_only: tuple[tuple[str, str], ...] = ()
     references: tuple[Reference, ...] = ()
     words: ImportWords | None = None
@@ -225,6 +232,10 @@ class LineContext:
     positions: tuple[int, ...]
     # The extract's parser, "module:function" (Extract.parser).
     parser: str = ""
+    # The file's encoding, as registry.services.encoding_check names it.
+    encoding: str = "utf-8"
+    # The extract's block parser, "module:function" (Extract.block_parser), or "".
+    block_parser: str = ""
 
     @property
     def width(self) -> int:
@@ -258,6 +269,10 @@ class FileRefused(ValueError):
         super().__init__(message)
         self.message = message
         self.params = params or {}
+
+    def __reduce__(self):
+        # Raised in a parsing process, it reaches the import with its parameters.
+        return type(self), (self.message, self.params)
 
 
 def read_header(text: str, kind: str) -> tuple[int, ...]:
@@ -352,8 +367,13 @@ def split_line(text: str) -> list[str]:
 
 def parse_line(text: str, context: LineContext) -> tuple:
     """Return the stored values of one line (``FIELDS[kind]``), or raise ``LineError``."""
-    fields = split_line(text)
-    if len(fields) != context.width:
+    return _parser(context.parser)(_fields(text, context), context)
+
+
+def _fields(text: str, context: LineContext) -> list[str]:
+    """The line's fields in the contract's order, or raise ``LineError``."""
+    fields = text.split(";") if '"' not in text else split_line(text)
+    if len(fields) != len(context.positions):
         raise LineError(
             None,
             _(
@@ -364,7 +384,7 @@ def parse_line(text: str, context: LineContext) -> tuple:
         )
     if not context.in_contract_order:
         fields = [fields[index] for index in context.positions]
-    return _parser(context.parser)(fields, context)
+    return fields
 
 
 @lru_cache(maxsize=16)
@@ -379,10 +399,22 @@ def row_digest(values) -> str:
     It covers the stored values only, where identifiers are already keyed digests, so it
     reveals nothing that the row does not.
     """
-    texts = list(map(str, values))
-    if None in values:
-        texts = ["" if value is None else text for value, text in zip(values, texts, strict=True)]
-    return hashlib.sha256("\x1f".join([ROW_FORMAT, *texts]).encode()).hexdigest()
+    try:
+        text = "\x1f".join(values)  # the usual row: text only
+    except TypeError:  # a date, a boolean, a None (written "")
+        text = "\x1f".join(["" if value is None else str(value) for value in values])
+    return hashlib.sha256(f"{ROW_FORMAT}\x1f{text}".encode()).hexdigest()
+
+
+def row_digests(columns) -> list[str]:
+    """``row_digest`` of each row given column by column, with no Python call a row."""
+    if any(None in column for column in columns):
+        columns = [["" if value is None else value for value in column] for column in columns]
+    texts = map(f"{ROW_FORMAT}\x1f".__add__, map("\x1f".join, zip(*columns, strict=True)))
+    return list(map(_HEXDIGEST, map(hashlib.sha256, map(str.encode, texts))))
+
+
+_HEXDIGEST = operator.methodcaller("hexdigest")
 
 
 def parse_person(fields: list[str], context: LineContext) -> tuple:
@@ -613,19 +645,112 @@ def _profiles(raw: str) -> str:
     return ",".join(profile for profile in PROFILES if profile in held)
 
 
-def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext, *, copy_text=False):
-    """Parse lines given as ``(line number, text, line digest)``.
-
-    Returns ``(rows, rejects)``: rows are ``(line, *FIELDS[kind], line digest)``, or with
-    ``copy_text`` one string of them in PostgreSQL's COPY text format (registry.copy_text);
-    rejects are ``(line, column, message, params)``.
-    """
-    rows, rejects = [], []
-    for number, text, digest in entries:
+def decode_line(raw: bytes, number: int, encoding: str) -> str:
+    """The line's text in the file's encoding, line end included; raise FileRefused."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        _refuse_bytes(encoding, number, error.start + 1)
+    # A UTF-8 file read as Latin-1 would import « Ã© » for « é »: refuse it instead.
+    if encoding != "utf-8" and not raw.isascii():
         try:
-            rows.append((number, *parse_line(text, context), digest))
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise FileRefused(
+                _(
+                    "Le fichier semble encodé en UTF-8 (ligne %(line)s) et non en "
+                    "%(encoding)s : importez-le sans préciser d'encodage."
+                ),
+                {"line": number, "encoding": encoding},
+            )
+    return text
+
+
+def _refuse_bytes(encoding: str, line: int, position: int):
+    where = {"encoding": encoding, "line": line, "position": position}
+    if encoding == "utf-8":
+        raise FileRefused(
+            _(
+                "Le fichier n'est pas encodé en UTF-8 : octet invalide ligne %(line)s, "
+                "position %(position)s. S'il est en Latin-1 (ISO-8859-1), importez-le "
+                "avec l'encodage latin-1 (option --encoding latin-1)."
+            ),
+            where,
+        ) from None
+    raise FileRefused(
+        _(
+            "Le fichier n'est pas encodé en %(encoding)s : octet invalide ligne "
+            "%(line)s, position %(position)s."
+        ),
+        where,
+    ) from None
+
+
+def _decode_block(first: int, raw: bytes, encoding: str) -> str:
+    """The block's text, as ``decode_line`` would have read its lines one by one."""
+    if encoding == "utf-8" or raw.isascii():
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            start = raw.rfind(b"\n", 0, error.start) + 1
+            _refuse_bytes(encoding, first + raw.count(b"\n", 0, start), error.start - start + 1)
+    return "\n".join(
+        decode_line(line, first + offset, encoding) for offset, line in enumerate(raw.split(b"\n"))
+    )
+
+
+def parse_block(
+    first: int,
+    raw: bytes,
+    context: LineContext,
+    *,
+    copy_text: bool = False,
+    wanted: tuple[int, bytes] | None = None,
+):
+    """Parse a block of the file: whole lines as read, ends included, the first of them
+    line number ``first``.
+
+    ``wanted`` is ``(base, bits)``: parse line n only if bit n − base of ``bits`` is set
+    (``base`` a multiple of 8; the other lines were checked by a first reading). Without it,
+    every line but blank ones, after the whole block is decoded: a byte not in the file's
+    encoding raises FileRefused, naming its line and position.
+
+    Returns ``(rows, rejects, parsed)``: rows are ``(line, *FIELDS[kind], line digest)``, or
+    with ``copy_text`` their lines in PostgreSQL's COPY text format (registry.copy_text),
+    encoded in UTF-8: bytes cross processes and go to the server as they are; rejects are ``(line, column, message, params)``; parsed, how many
+    lines were parsed.
+    """
+    if wanted is None:
+        text = _decode_block(first, raw, context.encoding)
+        if context.block_parser:
+            usual = _usual_block(first, text, context, copy_text)
+            if usual is not None:
+                return usual
+        lines = text.split("\n")
+    else:
+        base, bits = wanted
+        lines = [
+            decode_line(line, first + offset, context.encoding)
+            if bits[(first + offset - base) >> 3] & (1 << ((first + offset) & 7))
+            else ""
+            for offset, line in enumerate(raw.split(b"\n"))
+        ]
+    digest = _line_digester(context.reading, context.key)
+    parse = _parser(context.parser)
+    rows, rejects, parsed = [], [], 0
+    for offset, line in enumerate(lines):
+        text = line.rstrip("\r")
+        if not text or text.isspace():
+            continue
+        number = first + offset
+        parsed += 1
+        try:
+            values = parse(_fields(text, context), context)
         except LineError as error:
             rejects.append((number, error.column, error.message, error.params))
+            continue
         except Exception as error:
             # A fault of this code, not of the line: the line is reported, and the error's
             # text, which might quote the line's NIR or IBAN, is not.
@@ -637,7 +762,72 @@ def parse_chunk(entries: list[tuple[int, str, str]], context: LineContext, *, co
                     {"error": type(error).__name__},
                 )
             )
-    return (copy_rows(rows) if copy_text else rows), rejects
+            continue
+        if copy_text:
+            rows.append(copy_line((str(number), *values, digest(text))))
+        else:
+            rows.append((number, *values, digest(text)))
+    if copy_text:
+        rows = ("\n".join(rows) + "\n").encode() if rows else b""
+    return rows, rejects, parsed
+
+
+@lru_cache(maxsize=16)
+def _line_digester(reading: str, key: bytes):
+    return line_digester(reading, key=key)
+
+
+def _usual_block(first: int, text: str, context: LineContext, copy_text: bool):
+    """``parse_block``'s result for a block whose every line is written as usual, read column
+    by column by the extract's block parser; None for any other block (a blank line, quotes,
+    a line the block parser does not take), which is then parsed line by line.
+
+    A block of millions of lines' file is read here with no Python call a line (the C loops
+    of ``map`` and ``str.join``), to the same rows as line by line.
+    """
+    if '"' in text or "\\" in text:  # quoted fields; a backslash, escaped in COPY text
+        return None
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    if "\r" in text:
+        lines = [line.rstrip("\r") for line in lines]
+    rows = list(map(_SPLIT, lines))
+    width = len(context.positions)
+    if set(map(len, rows)) != {width}:  # a blank line, a column missing or too many
+        return None
+    columns = list(zip(*rows, strict=True))
+    if not context.in_contract_order:
+        columns = [columns[index] for index in context.positions]
+    stored = _parser(context.block_parser)(columns, context)
+    if stored is None:
+        return None
+    digests = _lines_digester(context.reading, context.key)(lines)
+    if not copy_text:
+        return (
+            list(zip(range(first, first + len(lines)), *stored, digests, strict=True)),
+            [],
+            len(lines),
+        )
+    stored = [
+        [_NULL if value is None else value for value in column] if None in column else column
+        for column in stored
+    ]
+    numbers = map(str, range(first, first + len(lines)))
+    block = "\n".join(map("\t".join, zip(numbers, *stored, digests, strict=True))) + "\n"
+    # No value may hold a tab or a line end: each would need escaping in COPY text.
+    if block.count("\t") != len(lines) * (len(stored) + 1) or block.count("\n") != len(lines):
+        return None
+    return block.encode(), [], len(lines)
+
+
+_SPLIT = operator.methodcaller("split", ";")
+_NULL = "\\N"
+
+
+@lru_cache(maxsize=16)
+def _lines_digester(reading: str, key: bytes):
+    return lines_digester(reading, key=key)
 
 
 # What a parsing process was started with, set once by its initializer.
@@ -649,11 +839,15 @@ def init_process(context: LineContext, copy_text: bool = False) -> None:
     """Initializer of a parsing process."""
     global _process_context, _process_copy_text  # noqa: PLW0603 - set once per process
     _process_context, _process_copy_text = context, copy_text
+    # A parsing process makes millions of short-lived lists and tuples and no cycle, and
+    # lives for one import: the cyclic collector's passes over them were a sixth of its CPU
+    # (docs/decisions/payments-import-speed.md). Reference counting still frees every line.
+    gc.disable()
 
 
-def parse_chunk_in_process(entries: list[tuple[int, str, str]]):
-    """``parse_chunk`` with what the process was started with."""
-    return parse_chunk(entries, _process_context, copy_text=_process_copy_text)
+def parse_block_in_process(first: int, raw: bytes, wanted: tuple[int, bytes] | None = None):
+    """``parse_block`` with what the process was started with."""
+    return parse_block(first, raw, _process_context, copy_text=_process_copy_text, wanted=wanted)
 
 
 for _extract in (

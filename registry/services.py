@@ -40,9 +40,10 @@ from registry.lines import (
     FileRefused,
     ImportWords,
     LineContext,
+    decode_line,
     init_process,
-    parse_chunk,
-    parse_chunk_in_process,
+    parse_block,
+    parse_block_in_process,
     read_header,
 )
 from registry.models import RegistryImport
@@ -50,8 +51,10 @@ from registry.staging import Staging
 
 # The report keeps this many rejected lines (the first ones); the count covers them all.
 REJECTED_LINES_KEPT = 1000
-# Lines handed to a parser at once: large enough to amortize, small enough to stay flat.
+# Lines staged at once by the first reading: large enough to amortize, small enough to stay flat.
 CHUNK_LINES = 5000
+# Bytes of whole lines handed to a parser at once (about 5,000 lines of a payments extract).
+BLOCK_BYTES = 1 << 19
 # Below this many lines to parse, starting parsing processes costs more than it saves.
 PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
@@ -335,16 +338,18 @@ class _Import:
                 lines = self._stage_lines(file, staging, context)
                 if lines == 0:
                     raise FileRefused(_HEADER_ONLY)
-                # One bit a line, set for the lines to parse: flat for millions of lines.
-                to_parse, count = bytearray(self.last_line // 8 + 1), 0
+                # One bit a line, set for the lines to parse: flat for millions of lines (a
+                # byte more for the empty text after the file's last line end).
+                to_parse, count = bytearray(self.last_line // 8 + 2), 0
                 for line in staging.lines_to_parse():
                     to_parse[line >> 3] |= 1 << (line & 7)
                     count += 1
                 file.seek(body)
             if count:
-                lines_to_parse = self._lines_to_parse(file, to_parse, context)
-                parsed = self._parsed(lines_to_parse, context, count, staging.postgresql)
-                for rows, rejects in parsed:
+                blocks = self._blocks(file, to_parse)
+                parsed = self._parsed(blocks, context, count, staging.postgresql)
+                for rows, rejects, lines_parsed in parsed:
+                    self.parsed_lines += lines_parsed
                     staging.write(rows)
                     for line, column, message, params in rejects:
                         self._reject(line, column, _translate(message, params))
@@ -384,34 +389,35 @@ class _Import:
             self._progress(1)
         return count
 
-    def _lines_to_parse(self, file, to_parse: bytearray | None, context: LineContext):
-        """Second reading: yield, by chunks, the lines to parse, with their digests.
+    def _blocks(self, file, to_parse: bytearray | None):
+        """Second reading, or the only one: yield the lines to parse by blocks of whole lines,
+        ``(first line number, bytes, wanted)``, for ``registry.lines.parse_block``.
 
-        The other lines are skipped before they are even decoded: the first reading
-        checked them. Without ``to_parse`` (one reading), every line but blank ones is
-        parsed, and counted in ``parsed_lines``.
+        The lines are neither decoded nor split here, but by the parser. ``wanted`` is the
+        part of ``to_parse`` that covers the block's lines, and a block with none of them
+        set is not yielded; without ``to_parse`` (one reading), every line is parsed.
         """
-        digest = line_digester(context.reading, key=context.key)
-        number, chunk, parsed = 1, [], 0
+        number, rest = 2, b""
         self.position = file.tell()
-        for raw in file:
-            number += 1
-            self.position += len(raw)
-            if to_parse is not None:
-                if not to_parse[number >> 3] & (1 << (number & 7)):
-                    continue
-                text = self._decode(raw, number).rstrip("\r\n")
-            else:
-                text = self._decode(raw, number).rstrip("\r\n")
-                if not text or text.isspace():
-                    continue
-                parsed += 1
-            chunk.append((number, text, digest(text)))
-            if len(chunk) == CHUNK_LINES:
-                yield chunk
-                chunk = []
-        self.parsed_lines = parsed
-        yield chunk
+        while block := file.read(BLOCK_BYTES):
+            block = rest + block
+            end = block.rfind(b"\n") + 1
+            block, rest = block[:end], block[end:]
+            if block:
+                yield from self._block(number, block, to_parse)
+                number += block.count(b"\n")
+        if rest:  # the last line, without a line end
+            yield from self._block(number, rest, to_parse)
+
+    def _block(self, first: int, block: bytes, to_parse: bytearray | None):
+        self.position += len(block)
+        if to_parse is None:
+            yield first, block, None
+            return
+        base = first & ~7
+        wanted = bytes(to_parse[base >> 3 : ((first + block.count(b"\n")) >> 3) + 1])
+        if wanted.strip(b"\0"):
+            yield first, block, (base, wanted)
 
     def _insert_into_empty(self, staging: Staging, now) -> int | None:
         """Insert every staged row at once; return how many, or None to take the long way.
@@ -474,7 +480,7 @@ class _Import:
                     _("La première ligne est vide : elle doit porter les noms des colonnes.")
                 )
             raise FileRefused(_("Le fichier est vide."))
-        header = self._decode(first, 1)
+        header = decode_line(first, 1, self.codec)
         if header.startswith("\ufeff"):  # the byte order mark some editors put first
             header = header[1:]
         return LineContext(
@@ -484,44 +490,9 @@ class _Import:
             phone_region=settings.PHONE_DEFAULT_REGION,
             today=timezone.localdate(),
             positions=read_header(header.rstrip("\r\n"), self.record.kind),
+            encoding=self.codec,
+            block_parser=EXTRACTS[self.record.kind].block_parser,
         )
-
-    def _decode(self, raw: bytes, line: int) -> str:
-        try:
-            text = raw.decode(self.codec)
-        except UnicodeDecodeError as error:
-            where = {"encoding": self.codec, "line": line, "position": error.start + 1}
-            if self.codec == "utf-8":
-                raise FileRefused(
-                    _(
-                        "Le fichier n'est pas encodé en UTF-8 : octet invalide ligne %(line)s, "
-                        "position %(position)s. S'il est en Latin-1 (ISO-8859-1), importez-le "
-                        "avec l'encodage latin-1 (option --encoding latin-1)."
-                    ),
-                    where,
-                ) from None
-            raise FileRefused(
-                _(
-                    "Le fichier n'est pas encodé en %(encoding)s : octet invalide ligne "
-                    "%(line)s, position %(position)s."
-                ),
-                where,
-            ) from None
-        # A UTF-8 file read as Latin-1 would import « Ã© » for « é »: refuse it instead.
-        if self.codec != "utf-8" and not raw.isascii():
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-            else:
-                raise FileRefused(
-                    _(
-                        "Le fichier semble encodé en UTF-8 (ligne %(line)s) et non en "
-                        "%(encoding)s : importez-le sans préciser d'encodage."
-                    ),
-                    {"line": line, "encoding": self.codec},
-                )
-        return text
 
     def _chunks(self, file) -> Iterator[list[tuple[int, str]]]:
         """Yield the lines after the header as ``(line number, text)``, by chunks.
@@ -534,7 +505,7 @@ class _Import:
         for raw in file:
             number += 1
             self.position += len(raw)
-            text = self._decode(raw, number).rstrip("\r\n")
+            text = decode_line(raw, number, self.codec).rstrip("\r\n")
             if text and not text.isspace():
                 chunk.append((number, text))
                 if len(chunk) == CHUNK_LINES:
@@ -544,15 +515,15 @@ class _Import:
         if chunk:
             yield chunk
 
-    def _parsed(self, chunks, context: LineContext, count: int, copy_text: bool):
-        """Yield ``parse_chunk``'s results for each chunk, in order, parsed here or by a pool."""
+    def _parsed(self, blocks, context: LineContext, count: int, copy_text: bool):
+        """Yield ``parse_block``'s results for each block, in order, parsed here or by a pool."""
         workers = self.workers
         if workers is None:
             many = count >= PARALLEL_MIN_LINES
             workers = min(os.cpu_count() or 1, MAX_WORKERS) if many else 0
         if workers <= 0:
-            for chunk in chunks:
-                yield parse_chunk(chunk, context, copy_text=copy_text)
+            for first, block, wanted in blocks:
+                yield parse_block(first, block, context, copy_text=copy_text, wanted=wanted)
             return
         # forkserver: the parsing processes start from a clean interpreter, not from a copy
         # of this one with its database connection.
@@ -567,11 +538,9 @@ class _Import:
         ) as pool:
             pending = deque()
             try:
-                for chunk in chunks:
-                    if not chunk:
-                        continue
-                    pending.append(pool.submit(parse_chunk_in_process, chunk))
-                    # A bounded number of chunks in flight keeps memory flat.
+                for first, block, wanted in blocks:
+                    pending.append(pool.submit(parse_block_in_process, first, block, wanted))
+                    # A bounded number of blocks in flight keeps memory flat.
                     if len(pending) > 2 * workers:
                         yield pending.popleft().result()
                 while pending:

@@ -83,8 +83,8 @@ class Staging:
             lines = "".join([f"{number}\t{digest}\n" for number, digest in lines])
         self._write(self.lines, "line, line_digest", lines)
 
-    def write(self, rows: list[tuple] | str) -> None:
-        """Append parsed rows: their COPY text (``parse_chunk(..., copy_text=True)``) on
+    def write(self, rows: list[tuple] | bytes) -> None:
+        """Append parsed rows: their COPY text (``parse_block(..., copy_text=True)``) on
         PostgreSQL, else tuples ``(line, *FIELDS[kind], line digest)``."""
         self._write(self.rows, f"line, {self.columns}, line_digest", rows)
 
@@ -268,8 +268,8 @@ class Staging:
             return self.staged_only[name]
         return self.model._meta.get_field(name).db_type(connection)
 
-    def _write(self, table: str, columns: str, rows: list[tuple] | str) -> None:
-        """Rows as COPY text on PostgreSQL, as tuples on SQLite."""
+    def _write(self, table: str, columns: str, rows: list[tuple] | str | bytes) -> None:
+        """Rows as COPY text (str, or bytes in UTF-8) on PostgreSQL, as tuples on SQLite."""
         if not rows:
             return
         with connection.cursor() as cursor:

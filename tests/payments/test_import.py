@@ -260,6 +260,7 @@ def test_a_first_import_interrupted_at_a_later_batch_leaves_the_table_empty(tmp_
     from registry.staging import Staging
 
     monkeypatch.setattr("registry.services.CHUNK_LINES", 2)
+    monkeypatch.setattr("registry.services.BLOCK_BYTES", 256)
     write, batches = Staging.write, []
 
     def write_then_stop(self, staged):
@@ -274,6 +275,44 @@ def test_a_first_import_interrupted_at_a_later_batch_leaves_the_table_empty(tmp_
         run(path, workers=0)
     assert not Payment.objects.exists()
     assert RegistryImport.objects.latest("pk").status == RegistryImport.Status.FAILED
+
+
+def test_a_first_import_refuses_a_byte_not_in_the_encoding_by_its_line_and_position(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(n) for n in range(1, 6)]
+    rows[2]["libelle"] = "Pension d\udce9c\udce8s"  # « décès » written in Latin-1, line 4
+    path = tmp_path / "p.csv"
+    lines = [factories.PAYMENT_HEADER] + [";".join(row.values()) for row in rows]
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape") + b"\n")
+    position = len(";".join(list(rows[2].values())[:5])) + len(";Pension d") + 1
+
+    record = run(path)
+
+    assert record.status == RegistryImport.Status.REFUSED
+    assert f"octet invalide ligne 4, position {position}." in record.message
+    assert not Payment.objects.exists()
+
+
+def test_a_first_import_as_latin_1_of_a_utf_8_file_is_refused(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(1), factories.payment(2, libelle="Indemnités journalières")]
+    record = run(factories.extract(tmp_path / "p.csv", rows), encoding="latin-1")
+    assert record.status == RegistryImport.Status.REFUSED
+    assert "semble encodé en UTF-8 (ligne 3)" in record.message
+    assert not Payment.objects.exists()
+
+
+def test_a_first_import_of_lines_ended_by_crlf_stores_them_as_lf_lines(tmp_path):
+    factories.registry_with(tmp_path, 1)
+    rows = [factories.payment(n) for n in range(1, 4)]
+    path = factories.extract(tmp_path / "p.csv", rows)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert run(path).created == 3
+    stored = set(Payment.objects.values_list("line_digest", "row_digest"))
+
+    Payment.objects.all().delete()
+    assert run(factories.extract(tmp_path / "lf.csv", rows)).created == 3
+    assert set(Payment.objects.values_list("line_digest", "row_digest")) == stored
 
 
 def test_a_first_import_of_one_line_without_a_line_end_imports_it(tmp_path):

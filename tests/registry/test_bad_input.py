@@ -244,6 +244,7 @@ def test_an_unreadable_file_is_refused(tmp_path, registry):
 
 def test_a_file_broken_halfway_changes_nothing(tmp_path, registry, monkeypatch):
     monkeypatch.setattr("registry.services.CHUNK_LINES", 2)
+    monkeypatch.setattr("registry.services.BLOCK_BYTES", 256)
     rows = [factories.person(1, nom="Changé")] + [factories.person(i) for i in range(3, 9)]
     path = factories.extract(tmp_path / "p.csv", rows)
     path.write_bytes(path.read_bytes() + b"\xff\xfe broken\n")
@@ -276,6 +277,7 @@ def test_an_import_interrupted_at_a_later_batch_leaves_the_registry_as_it_was(
     tmp_path, registry, monkeypatch
 ):
     monkeypatch.setattr("registry.services.CHUNK_LINES", 2)
+    monkeypatch.setattr("registry.services.BLOCK_BYTES", 256)
     rows = [factories.person(1, nom="Changé")] + [factories.person(i) for i in range(3, 9)]
     path = factories.extract(tmp_path / "p.csv", rows)
     from registry.staging import Staging

@@ -180,6 +180,7 @@ def test_progress_is_reported_up_to_the_whole_file(tmp_path):
 
 def test_parsing_processes_give_the_same_result(tmp_path, monkeypatch):
     monkeypatch.setattr("registry.services.CHUNK_LINES", 3)
+    monkeypatch.setattr("registry.services.BLOCK_BYTES", 256)
     rows = [factories.person(i) for i in range(1, 11)]
     rows[4] = factories.person(5, nir=factories.nir(5)[:14])
     rows[8] = factories.person(2)  # the same NIR as line 3
@@ -213,16 +214,18 @@ def test_the_report_is_written_in_the_site_language_whoever_starts_it(tmp_path):
 
 
 def test_lines_the_registry_already_holds_are_not_parsed_again(tmp_path, monkeypatch):
-    import registry.lines
+    import registry.services
 
     parsed = []
-    parse_line = registry.lines.parse_line
+    parse_block = registry.services.parse_block
 
-    def counting(text, context):
-        parsed.append(text)
-        return parse_line(text, context)
+    def counting(*args, **kwargs):
+        rows, rejects, lines_parsed = parse_block(*args, **kwargs)
+        parsed.extend([None] * lines_parsed)
+        return rows, rejects, lines_parsed
 
-    monkeypatch.setattr(registry.lines, "parse_line", counting)
+    # Few lines: parsed in this process.
+    monkeypatch.setattr(registry.services, "parse_block", counting)
     rows = [factories.person(i) for i in (1, 2, 3)]
     run(factories.extract(tmp_path / "v1.csv", rows))
     assert len(parsed) == 3

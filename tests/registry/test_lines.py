@@ -36,3 +36,5 @@ def test_the_row_digest_is_that_of_the_values_as_text_so_stored_rows_keep_theirs
     text = "\x1f".join([ROW_FORMAT, "Brin", "True", "", "123.45", ""])
 
     assert row_digest(values) == hashlib.sha256(text.encode()).hexdigest()
+    # Text only, the usual row, is joined at once: the same digest.
+    assert row_digest(("Brin", "True", "", "123.45", "")) == row_digest(values)
