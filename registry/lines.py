@@ -719,8 +719,8 @@ def parse_block(
 
     Returns ``(rows, rejects, parsed)``: rows are ``(line, *FIELDS[kind], line digest)``, or
     with ``copy_text`` their lines in PostgreSQL's COPY text format (registry.copy_text),
-    encoded in UTF-8: bytes cross processes and go to the server as they are; rejects are ``(line, column, message, params)``; parsed, how many
-    lines were parsed.
+    encoded in UTF-8: bytes cross processes and go to the server as they are; rejects are
+    ``(line, column, message, params)``; parsed, how many lines were parsed.
     """
     if wanted is None:
         text = _decode_block(first, raw, context.encoding)
