@@ -47,7 +47,9 @@ _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,39}")
 # Decimal point or comma, an optional minus sign (a recovery), at most two decimals.
 _AMOUNT = re.compile(r"(-?)([0-9]{1,12})(?:[.,]([0-9]{1,2}))?")
 # The usual amount, written as stored but for a decimal comma: no leading zero, two decimals.
-_USUAL_AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]{0,11})[.,][0-9]{2}")
+_USUAL_AMOUNT = re.compile(r"-?(?:0|[1-9][0-9]{0,9})[.,][0-9]{2}")
+# The models' amounts: 12 digits, 2 of them decimals (numeric(12, 2)).
+_LARGEST_UNITS = 10
 _PERIOD = re.compile(r"[0-9]{4}(?:-T[1-4]|-(?:0[1-9]|1[0-2]))?")
 _EARLIEST = datetime.date(1945, 1, 1)
 _NATURES = frozenset(NATURES)
@@ -250,7 +252,7 @@ def _amount(raw: str, column: str, *, signed: bool = False) -> str:
         if sign and not signed:
             raise LineError(column, _("Le montant ne peut pas être négatif."))
         amount = f"{int(units)}.{(cents or '').ljust(2, '0')}"
-        return "-" + amount if sign and amount != "0.00" else amount
+        return _bounded("-" + amount if sign and amount != "0.00" else amount, column)
     negative = signed and text.startswith("-")
     try:
         amount = parse_amount(text[1:] if negative else text)
@@ -258,7 +260,15 @@ def _amount(raw: str, column: str, *, signed: bool = False) -> str:
         if not text:
             raise LineError(column, _("Renseigner cette information.")) from None
         raise LineError(column, error.message) from None
-    return f"-{amount}" if negative and amount else str(amount)
+    return _bounded(f"-{amount}" if negative and amount else str(amount), column)
+
+
+def _bounded(amount: str, column: str) -> str:
+    """The amount, if the models can store it; a line whose amount they cannot is rejected
+    rather than stopping the whole import at the database."""
+    if len(amount.lstrip("-").split(".")[0]) > _LARGEST_UNITS:
+        raise LineError(column, _("Le montant est trop grand : 9 999 999 999,99 au plus."))
+    return amount
 
 
 def _choice(raw: str, column: str, choices: tuple[str, ...]) -> str:

@@ -365,11 +365,6 @@ def split_line(text: str) -> list[str]:
         ) from None
 
 
-def parse_line(text: str, context: LineContext) -> tuple:
-    """Return the stored values of one line (``FIELDS[kind]``), or raise ``LineError``."""
-    return _parser(context.parser)(_fields(text, context), context)
-
-
 def _fields(text: str, context: LineContext) -> list[str]:
     """The line's fields in the contract's order, or raise ``LineError``."""
     fields = text.split(";") if '"' not in text else split_line(text)
@@ -799,7 +794,10 @@ def _usual_block(first: int, text: str, context: LineContext, copy_text: bool):
     columns = list(zip(*rows, strict=True))
     if not context.in_contract_order:
         columns = [columns[index] for index in context.positions]
-    stored = _parser(context.block_parser)(columns, context)
+    try:
+        stored = _parser(context.block_parser)(columns, context)
+    except Exception:  # a fault of the block parser: the lines say which, one by one
+        return None
     if stored is None:
         return None
     digests = _lines_digester(context.reading, context.key)(lines)
@@ -815,8 +813,13 @@ def _usual_block(first: int, text: str, context: LineContext, copy_text: bool):
     ]
     numbers = map(str, range(first, first + len(lines)))
     block = "\n".join(map("\t".join, zip(numbers, *stored, digests, strict=True))) + "\n"
-    # No value may hold a tab or a line end: each would need escaping in COPY text.
-    if block.count("\t") != len(lines) * (len(stored) + 1) or block.count("\n") != len(lines):
+    # No value may hold a tab, a line end or a backslash: each would need escaping in COPY.
+    if (
+        block.count("\t") != len(lines) * (len(stored) + 1)
+        or block.count("\n") != len(lines)
+        or "\r" in block
+        or "\\" in block
+    ):
         return None
     return block.encode(), [], len(lines)
 
@@ -839,15 +842,19 @@ def init_process(context: LineContext, copy_text: bool = False) -> None:
     """Initializer of a parsing process."""
     global _process_context, _process_copy_text  # noqa: PLW0603 - set once per process
     _process_context, _process_copy_text = context, copy_text
-    # A parsing process makes millions of short-lived lists and tuples and no cycle, and
-    # lives for one import: the cyclic collector's passes over them were a sixth of its CPU
-    # (docs/decisions/payments-import-speed.md). Reference counting still frees every line.
+    # A parsing process makes millions of short-lived lists and tuples, freed by reference
+    # counting: the cyclic collector's passes over them were a sixth of its CPU. The few
+    # cycles a block leaves (Django's ValidationError refers to itself, and holds the frames
+    # of the block) are collected once the block is parsed
+    # (docs/decisions/payments-import-speed.md).
     gc.disable()
 
 
 def parse_block_in_process(first: int, raw: bytes, wanted: tuple[int, bytes] | None = None):
     """``parse_block`` with what the process was started with."""
-    return parse_block(first, raw, _process_context, copy_text=_process_copy_text, wanted=wanted)
+    parsed = parse_block(first, raw, _process_context, copy_text=_process_copy_text, wanted=wanted)
+    gc.collect(0)  # the objects made since the last block only
+    return parsed
 
 
 for _extract in (

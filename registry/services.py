@@ -394,20 +394,23 @@ class _Import:
         ``(first line number, bytes, wanted)``, for ``registry.lines.parse_block``.
 
         The lines are neither decoded nor split here, but by the parser. ``wanted`` is the
-        part of ``to_parse`` that covers the block's lines, and a block with none of them
-        set is not yielded; without ``to_parse`` (one reading), every line is parsed.
+        part of ``to_parse`` that covers the block's lines (whose bytes may hold a neighbour's
+        bits), and a block whose part is all clear is not yielded; without ``to_parse`` (one
+        reading), every line is parsed.
         """
-        number, rest = 2, b""
+        number, unended = 2, []  # the start of a line longer than a read
         self.position = file.tell()
-        while block := file.read(BLOCK_BYTES):
-            block = rest + block
-            end = block.rfind(b"\n") + 1
-            block, rest = block[:end], block[end:]
-            if block:
-                yield from self._block(number, block, to_parse)
-                number += block.count(b"\n")
-        if rest:  # the last line, without a line end
-            yield from self._block(number, rest, to_parse)
+        while read := file.read(BLOCK_BYTES):
+            end = read.rfind(b"\n") + 1
+            if not end:
+                unended.append(read)
+                continue
+            block = b"".join([*unended, read[:end]]) if unended else read[:end]
+            unended = [read[end:]] if end < len(read) else []
+            yield from self._block(number, block, to_parse)
+            number += block.count(b"\n")
+        if unended:  # the last line, without a line end
+            yield from self._block(number, b"".join(unended), to_parse)
 
     def _block(self, first: int, block: bytes, to_parse: bytearray | None):
         self.position += len(block)
