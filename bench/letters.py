@@ -83,7 +83,6 @@ def prepare(count: int) -> None:
                 code_postal="97133",
                 commune="Saint-Barthélemy",
                 profils="particulier",
-                row_digest=str(i),
             )
         )
     Person.objects.bulk_create(persons, batch_size=1000)

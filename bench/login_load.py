@@ -156,7 +156,6 @@ def make_accounts(count: int) -> None:
                 prenoms="LOGIN",
                 date_naissance=f"{1960 + n % 40}-{1 + n % 12:02d}-01",
                 profils="particulier",
-                row_digest=f"bench-{n}",
                 code_postal="97133",
                 commune="SAINT-BARTHELEMY",
             )

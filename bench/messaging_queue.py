@@ -123,7 +123,7 @@ def make_threads(count: int) -> None:
     Person.objects.bulk_create(
         Person(nir_digest=nir_digest(nir), nir_masked=mask_nir(nir), nom=f"BENCH{n}",
                prenoms="MESSAGERIE", date_naissance="1970-01-01", profils="particulier",
-               row_digest=f"bench-{n}", code_postal="97133", commune="SAINT-BARTHELEMY")
+               code_postal="97133", commune="SAINT-BARTHELEMY")
         for n, nir in enumerate(nirs)
     )  # fmt: skip
     people = list(Person.objects.order_by("pk"))

@@ -132,7 +132,6 @@ def make_registry(count: int) -> None:
                 adresse_4="12 rue du Roi Oscar II",
                 code_postal="97133",
                 commune="SAINT-BARTHELEMY",
-                row_digest=f"bench-{i}",
             )
         )
         if len(batch) == 5000:

@@ -70,7 +70,6 @@ def prepare(clients: int) -> list[str]:
             adresse_5="Lorient",
             code_postal="97133",
             commune="SAINT-BARTHELEMY",
-            row_digest=f"bench-{number}",
         )
         user = User(
             login=nir_digest(body),
@@ -101,7 +100,6 @@ def prepare(clients: int) -> list[str]:
                     libelle="Pension de retraite de base",
                     periode_debut=start,
                     periode_fin=end,
-                    row_digest="bench",
                 )
             )
             if back % 9 == 0:
@@ -113,7 +111,6 @@ def prepare(clients: int) -> list[str]:
                         montant=-35 if back % 45 == 0 else 23,
                         nature="maladie",
                         libelle="Remboursement pharmacie",
-                        row_digest="bench",
                     )
                 )
         Payment.objects.bulk_create(payments)

@@ -24,8 +24,6 @@ from registry.lines import (
     LineError,
     Reference,
     extract_register,
-    row_digest,
-    row_digests,
     text_value,
 )
 
@@ -86,7 +84,7 @@ def parse_payment(fields: list[str], context) -> tuple:
         debut,
         fin,
     )
-    return (*values, row_digest(values))
+    return values
 
 
 def payment_columns(columns: list[tuple[str, ...]], context) -> list | None:
@@ -121,8 +119,7 @@ def payment_columns(columns: list[tuple[str, ...]], context) -> list | None:
     amounts = list(map(_DECIMAL_POINT, amounts))
     if "-0.00" in amounts:
         amounts = ["0.00" if amount == "-0.00" else amount for amount in amounts]
-    values = [digests, references, paid_on, amounts, natures, wordings, debuts, fins]
-    return [*values, row_digests(values)]
+    return [digests, references, paid_on, amounts, natures, wordings, debuts, fins]
 
 
 def _period_held(debut: str | None, fin: str | None) -> bool:
@@ -161,7 +158,7 @@ def parse_contribution(fields: list[str], context) -> tuple:
         _amount(paye_raw, "montant_paye"),
         _choice(statut, "statut", STATUSES),
     )
-    return (*values, row_digest(values))
+    return values
 
 
 @lru_cache(maxsize=4096)
@@ -330,7 +327,6 @@ extract_register(
             "libelle",
             "periode_debut",
             "periode_fin",
-            "row_digest",
         ),
         key_field="reference",
         key_column="reference",
@@ -377,7 +373,6 @@ extract_register(
             "montant_appele",
             "montant_paye",
             "statut",
-            "row_digest",
         ),
         key_field="reference",
         key_column="reference",

@@ -11,7 +11,6 @@ them. They never quote a NIR, a Vitale serial, an IBAN or an employer account nu
 import csv
 import datetime
 import gc
-import hashlib
 import importlib
 import operator
 import re
@@ -99,7 +98,6 @@ FIELDS = {
         "iban_digest",
         "last_payment_digest",
         "profils",
-        "row_digest",
     ),
     COMPANIES: (
         "siret",
@@ -108,7 +106,6 @@ FIELDS = {
         "pays",
         "email",
         "employer_account_digest",
-        "row_digest",
     ),
 }
 # The identifier each extract is keyed on, as stored.
@@ -204,7 +201,8 @@ MAX_LENGTHS = {
     "libelle": 200,
 }
 
-# Bumped whenever normalization changes, so that the next import rewrites every row.
+# Bumped whenever normalization changes: it is part of the line digests' key, so that the next
+# import parses every line again and updates the rows whose stored values change.
 # 2: the Vitale serial in every form docs/product.md §6 lists, checked against the card's type.
 # 3: the last payment is stored as a keyed digest (docs/product.md §5).
 ROW_FORMAT = "3"
@@ -388,30 +386,6 @@ def _parser(name: str):
     return getattr(importlib.import_module(module), function)
 
 
-def row_digest(values) -> str:
-    """Digest of a row's stored values: equal digests mean that importing it changes nothing.
-
-    It covers the stored values only, where identifiers are already keyed digests, so it
-    reveals nothing that the row does not.
-    """
-    try:
-        text = "\x1f".join(values)  # the usual row: text only
-    except TypeError:  # a date, a boolean, a None (written "")
-        text = "\x1f".join(["" if value is None else str(value) for value in values])
-    return hashlib.sha256(f"{ROW_FORMAT}\x1f{text}".encode()).hexdigest()
-
-
-def row_digests(columns) -> list[str]:
-    """``row_digest`` of each row given column by column, with no Python call a row."""
-    if any(None in column for column in columns):
-        columns = [["" if value is None else value for value in column] for column in columns]
-    texts = map(f"{ROW_FORMAT}\x1f".__add__, map("\x1f".join, zip(*columns, strict=True)))
-    return list(map(_HEXDIGEST, map(hashlib.sha256, map(str.encode, texts))))
-
-
-_HEXDIGEST = operator.methodcaller("hexdigest")
-
-
 def parse_person(fields: list[str], context: LineContext) -> tuple:
     (
         nir_raw,
@@ -478,7 +452,7 @@ def parse_person(fields: list[str], context: LineContext) -> tuple:
         amount,
         _profiles(profils_raw),
     )
-    return (*values, row_digest(values))
+    return values
 
 
 def parse_company(fields: list[str], context: LineContext) -> tuple:
@@ -514,7 +488,7 @@ def parse_company(fields: list[str], context: LineContext) -> tuple:
         _email(email),
         account_digest,
     )
-    return (*values, row_digest(values))
+    return values
 
 
 def text_value(value: str, column: str, *, required: bool = False) -> str:

@@ -80,8 +80,6 @@ class Person(PostalAddress):
     )
     # Comma-separated Profile values, as in the extract.
     profils = models.CharField(_("profils"), max_length=120)
-    # Digest of the whole normalized line: an import that finds it unchanged writes nothing.
-    row_digest = models.CharField(_("empreinte de la ligne"), max_length=64)
     # Keyed digest of the raw line last imported: the next import skips that line unparsed.
     # Whatever changes a row besides the import must clear it. Not indexed: the import
     # joins on it once, by hash.
@@ -115,7 +113,6 @@ class Company(PostalAddress):
     employer_account_digest = models.CharField(
         _("empreinte du numéro de compte employeur"), max_length=64, blank=True
     )
-    row_digest = models.CharField(_("empreinte de la ligne"), max_length=64)
     line_digest = models.CharField(_("empreinte de la ligne brute"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)

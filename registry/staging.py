@@ -178,10 +178,13 @@ class Staging:
         quote = connection.ops.quote_name
         key, target = self.key, self.target
         stored, resolved, _joins = self._stored_and_resolved()
-        assignments = ", ".join(
-            [f"{quote(name)} = s.{quote(name)}" for name in stored if quote(name) != key]
-            + [f"{column} = {value}" for column, value in resolved]
-        )
+        pairs = [(quote(name), f"s.{quote(name)}") for name in stored if quote(name) != key]
+        pairs += resolved
+        assignments = ", ".join(f"{column} = {value}" for column, value in pairs)
+        # A row changes when one of its stored values does: the database compares them,
+        # NULL equal to NULL (IS DISTINCT FROM; SQLite's IS NOT, of every version).
+        differs = "IS DISTINCT FROM" if self.postgresql else "IS NOT"
+        changed = " OR ".join(f"{target}.{column} {differs} {value}" for column, value in pairs)
         columns, selected, joins = self._insert_parts()
         with connection.cursor() as cursor:
             if into_empty:
@@ -194,7 +197,7 @@ class Staging:
             cursor.execute(
                 f"UPDATE {target} SET {assignments}, line_digest = s.line_digest, "  # noqa: S608
                 f"updated_at = %s FROM {self.rows} AS s{joins} "
-                f"WHERE {target}.{key} = s.{key} AND {target}.row_digest <> s.row_digest",
+                f"WHERE {target}.{key} = s.{key} AND ({changed})",
                 [now],
             )
             updated = cursor.rowcount
@@ -202,8 +205,8 @@ class Staging:
             # the next import skips it, without calling it a change.
             cursor.execute(
                 f"UPDATE {target} SET line_digest = s.line_digest "  # noqa: S608
-                f"FROM {self.rows} AS s "
-                f"WHERE {target}.{key} = s.{key} AND {target}.row_digest = s.row_digest "
+                f"FROM {self.rows} AS s{joins} "
+                f"WHERE {target}.{key} = s.{key} AND NOT ({changed}) "
                 f"AND {target}.line_digest <> s.line_digest"
             )
             cursor.execute(

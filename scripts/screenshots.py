@@ -114,7 +114,7 @@ for order, width in enumerate(["desktop", "phone"], start=901):
     person = Person.objects.create(
         nir_digest=nir_digest(nir), nir_masked=mask_nir(nir), nom="QUESTEL",
         prenoms="MARIE, LOUISE", date_naissance=date(1985, 5, 12), affilie_sante=True,
-        profils="particulier", row_digest=f"screenshots-{order}", adresse_4="12 RUE DU PORT",
+        profils="particulier", adresse_4="12 RUE DU PORT",
         code_postal="97133", commune="SAINT-BARTHELEMY",
     )
     user = User(

@@ -77,7 +77,6 @@ def make_person(
         iban_digest=iban_digest(parse_iban(iban)) if iban else "",
         last_payment_digest=amount_digest(f"{dernier_paiement:.2f}") if dernier_paiement else "",
         profils="particulier",
-        row_digest=f"test-{nir_digest(nir)[:16]}",
         **fields,
     )
     return person, nir
@@ -133,7 +132,6 @@ def make_company_member(*, siret: str = "73282932000074", password: str = PERSON
         adresse_4="1 RUE DE LA REPUBLIQUE",
         code_postal="97133",
         commune="SAINT-BARTHELEMY",
-        row_digest="test-company",
     )
     user = User(
         login=siret_digest(siret),

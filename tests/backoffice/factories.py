@@ -35,7 +35,6 @@ PERSON_FIELDS = {
     "code_postal": "97133",
     "commune": "Saint-Barthélemy",
     "profils": "particulier",
-    "row_digest": "x",
 }
 
 
@@ -57,7 +56,6 @@ def company(*, siret: str = "73282932000074", **fields) -> Company:
         "adresse_4": "3 rue de la République",
         "code_postal": "97133",
         "commune": "Saint-Barthélemy",
-        "row_digest": "x",
     }
     values.update(fields)
     return Company.objects.create(**values)

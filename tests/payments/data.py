@@ -22,7 +22,6 @@ def payment(person, *, on: datetime.date, amount: str = "812.40", **fields) -> P
         reference=f"T-{next(_references):08d}",
         date_paiement=on,
         montant=Decimal(amount),
-        row_digest="test",
         **values,
     )
 
@@ -40,6 +39,5 @@ def contribution(*, person=None, company=None, due: datetime.date, **fields) -> 
         company=company,
         reference=f"C-{next(_references):08d}",
         date_echeance=due,
-        row_digest="test",
         **values,
     )

@@ -71,7 +71,6 @@ def test_the_migration_digests_the_amounts_already_held():
             date_naissance=datetime.date(1985, 5, 12),
             dernier_paiement=amount,
             profils="particulier",
-            row_digest="r",
             line_digest="l",
         )
     executor = MigrationExecutor(connection)

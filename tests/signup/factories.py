@@ -96,7 +96,6 @@ def person_create(
         adresse_4="12 rue du Roi Oscar II",
         code_postal="97133",
         commune="SAINT-BARTHELEMY",
-        row_digest="test",
     )
     return PersonCard(
         person=person,
@@ -162,6 +161,5 @@ def company_create(*, employer_account: str = "EMP-4521-77", email: str = "") ->
         adresse_4="3 rue de la République",
         code_postal="97133",
         commune="SAINT-BARTHELEMY",
-        row_digest="test",
     )
     return CompanyCard(company=company, siret=siret, employer_account=employer_account)
