@@ -531,8 +531,8 @@ class _Import:
         # forkserver: the parsing processes start from a clean interpreter, not from a copy
         # of this one with its database connection.
         mp_context = multiprocessing.get_context("forkserver")
-        parser_module = context.parser.split(":")[0]
-        mp_context.set_forkserver_preload(["registry.lines", parser_module])
+        parsers = {name.split(":")[0] for name in (context.parser, context.block_parser) if name}
+        mp_context.set_forkserver_preload(["registry.lines", *sorted(parsers)])
         with ProcessPoolExecutor(
             workers,
             mp_context=mp_context,
