@@ -8,7 +8,8 @@ Two temporary tables live for the length of one import, in the connection's own 
   registry tells which lines it already holds word for word, which are then not parsed (an
   import into an empty table skips this: every line is parsed);
 - the rows: the parsed values of the other lines, applied by set-based statements (an UPDATE
-  of the rows whose digest changed, an INSERT of the new identifiers).
+  of the rows one of whose stored values changed, compared value by value, an INSERT of the
+  new identifiers).
 
 Rows go in by COPY on PostgreSQL and by batched inserts on SQLite. Everything runs inside
 the import's transaction, so readers see the previous registry until it commits.
@@ -202,12 +203,14 @@ class Staging:
             )
             updated = cursor.rowcount
             # Same values written differently (case, spaces): remember the new line, so that
-            # the next import skips it, without calling it a change.
+            # the next import skips it, without calling it a change. The rows just updated
+            # hold their new line already: those left are the unchanged ones, found by their
+            # key alone (comparing the values again misleads PostgreSQL's planner, which
+            # expects one row of millions).
             cursor.execute(
                 f"UPDATE {target} SET line_digest = s.line_digest "  # noqa: S608
-                f"FROM {self.rows} AS s{joins} "
-                f"WHERE {target}.{key} = s.{key} AND NOT ({changed}) "
-                f"AND {target}.line_digest <> s.line_digest"
+                f"FROM {self.rows} AS s "
+                f"WHERE {target}.{key} = s.{key} AND {target}.line_digest <> s.line_digest"
             )
             cursor.execute(
                 f"INSERT INTO {target} ({columns}, line_digest, created_at, updated_at) "  # noqa: S608
