@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-import payments.lines
+import registry.lines
 from payments.lines import PAYMENTS, parse_payment
 from registry.lines import LineContext, LineError, parse_block
 from tests.payments import factories
@@ -101,9 +101,10 @@ def both_ways(raw: bytes, context=CONTEXT, *, copy_text: bool):
 @pytest.mark.parametrize("copy_text", [True, False])
 @pytest.mark.parametrize("end", ["\n", "\r\n"])
 def test_usual_lines_read_by_columns_give_the_rows_read_line_by_line(copy_text, end):
-    # Every line is usual: the block is read by columns.
-    columns = list(zip(*(text.split(";") for text in USUAL), strict=True))
-    assert payments.lines.payment_columns(columns, CONTEXT) is not None
+    # Every line is usual (one without a period: NULLs in COPY): the block is read by columns.
+    by_columns = replace(CONTEXT, block_parser="payments.lines:payment_columns")
+    text = block(USUAL, end=end).decode()
+    assert registry.lines._usual_block(10, text, by_columns, copy_text) is not None
 
     by_columns, by_lines = both_ways(block(USUAL, end=end), copy_text=copy_text)
 
