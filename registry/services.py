@@ -59,6 +59,7 @@ BLOCK_BYTES = 1 << 19
 PARALLEL_MIN_LINES = 50_000
 MAX_WORKERS = 4
 _HEADER_ONLY = _("Le fichier ne contient que la ligne d'en-tête : aucune ligne à importer.")
+_MODIFIED = _("Le fichier a été modifié pendant l'import : relancez-le.")
 # How the messages of an import of the registry (persons, companies) name what it changes.
 REGISTRY_WORDS = ImportWords(
     unchanged=_("Le registre n'a pas changé."),
@@ -362,7 +363,7 @@ class _Import:
                 self.progress(self.total, self.total)
             after = os.fstat(file.fileno())
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise FileRefused(_("Le fichier a été modifié pendant l'import : relancez-le."))
+            raise FileRefused(_MODIFIED)
         now = timezone.now()
         created = self._insert_into_empty(staging, now) if self.one_reading else None
         if created is None:
@@ -417,8 +418,10 @@ class _Import:
         if to_parse is None:
             yield first, block, None
             return
-        base = first & ~7
-        wanted = bytes(to_parse[base >> 3 : ((first + block.count(b"\n")) >> 3) + 1])
+        base, after = first & ~7, first + block.count(b"\n")
+        if after >> 3 >= len(to_parse):  # lines the first reading did not see
+            raise FileRefused(_MODIFIED)
+        wanted = bytes(to_parse[base >> 3 : (after >> 3) + 1])
         if wanted.strip(b"\0"):
             yield first, block, (base, wanted)
 

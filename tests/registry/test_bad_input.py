@@ -299,7 +299,8 @@ def test_an_import_interrupted_at_a_later_batch_leaves_the_registry_as_it_was(
     assert RegistryImport.objects.latest("pk").status == RegistryImport.Status.FAILED
 
 
-def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkeypatch):
+@pytest.mark.parametrize("appended", [1, 100])
+def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkeypatch, appended):
     path = factories.extract(tmp_path / "p.csv", [factories.person(1, nom="Changé")])
     from registry.staging import Staging
 
@@ -307,7 +308,8 @@ def test_a_file_modified_during_the_import_is_refused(tmp_path, registry, monkey
 
     def then_append(self):
         with open(path, "a", encoding="utf-8") as file:
-            file.write(factories.line(factories.person(4)) + "\n")
+            for order in range(4, 4 + appended):
+                file.write(factories.line(factories.person(order)) + "\n")
         return lines_to_parse(self)
 
     monkeypatch.setattr(Staging, "lines_to_parse", then_append)
