@@ -12,11 +12,6 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NULL = "\\N"
 
 
-def copy_rows(rows) -> str:
-    """Return the rows (tuples of str, int, bool or None) as COPY text, one line each."""
-    return "".join([copy_line(row) + "\n" for row in rows])
-
-
 def copy_line(row) -> str:
     """One row (a tuple of str, int, bool or None) as a line of COPY text, without its end."""
     try:

@@ -365,7 +365,7 @@ def split_line(text: str) -> list[str]:
 
 def _fields(text: str, context: LineContext) -> list[str]:
     """The line's fields in the contract's order, or raise ``LineError``."""
-    fields = text.split(";") if '"' not in text else split_line(text)
+    fields = split_line(text)
     if len(fields) != len(context.positions):
         raise LineError(
             None,
